@@ -1,0 +1,55 @@
+# Two commands on a fresh clone: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Local development defaults; a deployment sets its own environment (docs/DEPLOY.md).
+export DEBUG ?= 1
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test test-postgres bench install messages messages-update clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Compile the translations (locale/*/LC_MESSAGES/django.po) for the running app.
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv -v 0
+
+## Collect new translatable strings into the .po files, to translate there.
+messages-update: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=tests --ignore=benchmarks
+
+## Serve the app on http://$(HOST):$(PORT)/ with its django-q2 worker, on SQLite by default.
+run: $(STAMP) messages
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py check
+	@echo "shixian: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(PY) manage.py qcluster & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole suite (SQLite unless DATABASE_URL says otherwise).
+test: $(STAMP) messages
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+## The suite against the local PostgreSQL.
+test-postgres: $(STAMP) messages
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+## Benchmarks: print figures, assert nothing.
+bench: $(STAMP)
+	$(PY) -m benchmarks.calendar
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis staticfiles

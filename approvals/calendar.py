@@ -1,0 +1,545 @@
+"""Working days on the official Chinese holiday calendar, in constant time per query.
+
+The counting rule (行政许可法 art. 82; 民法典 arts. 201 and 203), stated once for the project:
+
+* A working day is Monday to Friday unless it is an official holiday, plus every weekend day that
+  the State Council declares a working day (调休上班).
+* The day of the event that starts a clock is never counted: a limit of N working days ends at the
+  end of the N-th working day strictly after the start day. A clock started on a rest day simply
+  counts from the next working day.
+* A limit of N calendar days ends N days after the start day; if that day is not a working day it
+  moves (rolls forward) to the next working day.
+* A pause that stops on day P and resumes on day R removes the days in (P, R] from the count: the
+  stop day still counts, the resume day does not (it is like a new start day). A pause must stop
+  inside the running clock: on or after its start and before its due date.
+* An extension of E working days runs on from the end of the limit: the due date becomes the E-th
+  working day after the (rolled-forward) due date that the clock would have without it.
+
+Years that the data does not cover are provisional: weekends plus the fixed-date statutory
+holidays (1 Jan, 1-2 May, 1-3 Oct); their lunar holidays and adjusted working days are unknown.
+Every answer says whether it depended on a provisional day, so that no screen ever presents a
+guess as the law.
+
+The calendar precomputes, once, a table indexed by day: the running count of working days, the
+running count of provisional days, and the position of the k-th working day. Every query is then
+a few list look-ups, whatever the distance. The table grows by itself for later years.
+
+This module has no Django import: holidays and adjusted working days come in as data.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import cache
+from typing import Literal, NamedTuple
+
+__all__ = [
+    "FIXED_HOLIDAYS",
+    "CalendarRangeError",
+    "Clock",
+    "ClockError",
+    "Day",
+    "DayStatus",
+    "EngineError",
+    "Pause",
+    "Segment",
+    "Span",
+    "Unit",
+    "WorkCalendar",
+    "compute_clock",
+]
+
+# The statutory holidays whose dates are fixed (全国年节及纪念日放假办法, 2025 revision):
+# New Year's Day, Labour Day (two days) and National Day (three days). The lunar holidays
+# (Spring Festival, Qingming, Dragon Boat, Mid-Autumn) and the adjusted working days are only
+# known once the State Council publishes the year's notice.
+FIXED_HOLIDAYS: frozenset[tuple[int, int]] = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
+
+# How many years past the last official year, or past a query, the table is built in one go.
+_GROW_YEARS = 10
+
+
+class Unit(StrEnum):
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+
+
+class EngineError(ValueError):
+    """An error with a stable ``code`` and its ``params`` (dates as ISO strings), so that
+    callers can word it for their users; ``str()`` gives the English message."""
+
+    def __init__(self, code: str, message: str, **params: object) -> None:
+        self.code = code
+        self.params = {key: value.isoformat() if isinstance(value, date) else value for key, value in params.items()}
+        super().__init__(message % self.params)
+
+
+class CalendarRangeError(EngineError):
+    """A date before the first day the calendar knows, or after 9999-12-31."""
+
+
+class ClockError(EngineError):
+    """Pauses or limits that do not make a clock: the message says which and why."""
+
+
+class Day(NamedTuple):
+    """A date, and whether finding it depended on a provisional day."""
+
+    date: date
+    provisional: bool
+
+
+class Span(NamedTuple):
+    """A number of days, and whether counting them depended on a provisional day."""
+
+    days: int
+    provisional: bool
+
+
+class DayStatus(NamedTuple):
+    """Whether a day is a working day; true in a boolean context exactly when it is one."""
+
+    working: bool
+    provisional: bool
+
+    def __bool__(self) -> bool:
+        return self.working
+
+
+_make = tuple.__new__
+
+
+class WorkCalendar:
+    """Working days from weekends, explicit day entries and, for other years, the provisional rule.
+
+    ``days`` maps a date to True (a working day, e.g. an adjusted Saturday) or False (a holiday);
+    it overrides the weekend rule in every year. ``official_years`` are the years whose schedule
+    is published: in every other year the fixed-date holidays apply and each day is provisional.
+    The calendar is immutable; ``with_days`` returns a new one.
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_base",
+        "_cum",
+        "_days",
+        "_first_year",
+        "_lock",
+        "_nth",
+        "_nth_date",
+        "_nth_pcum",
+        "_official_years",
+        "_pcum",
+        "_prov",
+        "_work",
+    )
+
+    def __init__(
+        self,
+        days: Mapping[date, bool] | None = None,
+        official_years: Iterable[int] = (),
+        *,
+        first_year: int | None = None,
+    ) -> None:
+        self._days: dict[date, bool] = dict(days or {})
+        self._official_years: frozenset[int] = frozenset(official_years)
+        known = [d.year for d in self._days] + list(self._official_years)
+        self._first_year = first_year if first_year is not None else min(known, default=2004)
+        self._base = date(self._first_year, 1, 1).toordinal()
+        self._work = bytearray()  # 1 where the day is a working day
+        self._prov = bytearray()  # 1 where the day is provisional
+        self._cum: list[int] = []  # working days in [first day, day]
+        self._pcum: list[int] = []  # provisional days in [first day, day]
+        self._nth: list[int] = [-1]  # index of the k-th working day; k starts at 1
+        self._nth_date: list[date] = [date.min]  # the k-th working day itself
+        self._nth_pcum: list[int] = [0]  # provisional days up to the k-th working day
+        self._lock = threading.Lock()
+        last_known = max(known, default=self._first_year)
+        self._grow_to(date(min(last_known + _GROW_YEARS, 9999), 12, 31).toordinal())
+
+    # -- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def official(cls) -> WorkCalendar:
+        """The calendar of the chinesecalendar package's data alone (2004-2026 at present)."""
+        return _official_calendar()
+
+    def with_days(self, days: Mapping[date, bool], official_years: Iterable[int] = ()) -> WorkCalendar:
+        """A new calendar: these day entries over this one's, and these years official as well."""
+        return WorkCalendar(
+            {**self._days, **days},
+            self._official_years | frozenset(official_years),
+            first_year=min([self._first_year, *(d.year for d in days)]),
+        )
+
+    @property
+    def official_years(self) -> frozenset[int]:
+        return self._official_years
+
+    @property
+    def first_day(self) -> date:
+        return date.fromordinal(self._base)
+
+    def is_official_year(self, year: int) -> bool:
+        return year in self._official_years
+
+    # -- the table ----------------------------------------------------------------------------
+
+    def _classify(self, day: date) -> tuple[bool, bool]:
+        provisional = day.year not in self._official_years
+        entry = self._days.get(day)
+        if entry is not None:
+            return entry, provisional
+        if day.weekday() >= 5:
+            return False, provisional
+        if provisional and (day.month, day.day) in FIXED_HOLIDAYS:
+            return False, provisional
+        return True, provisional
+
+    def _grow_to(self, ordinal: int) -> None:
+        """Extend the table so that it covers ``ordinal``. Safe to call from several threads."""
+        with self._lock:
+            start = self._base + len(self._cum)
+            if ordinal < start:
+                return
+            cum = self._cum[-1] if self._cum else 0
+            pcum = self._pcum[-1] if self._pcum else 0
+            fromordinal, classify = date.fromordinal, self._classify
+            # Append whole lists at the end so that readers never see a partial day.
+            work, prov, cums, pcums, nth, nth_date, nth_pcum = bytearray(), bytearray(), [], [], [], [], []
+            for index, ordinal_ in enumerate(range(start, ordinal + 1), start=start - self._base):
+                day = fromordinal(ordinal_)
+                working, provisional = classify(day)
+                if provisional:
+                    pcum += 1
+                if working:
+                    cum += 1
+                    nth.append(index)
+                    nth_date.append(day)
+                    nth_pcum.append(pcum)
+                work.append(working)
+                prov.append(provisional)
+                cums.append(cum)
+                pcums.append(pcum)
+            self._work += work
+            self._prov += prov
+            self._nth_date += nth_date
+            self._nth_pcum += nth_pcum
+            self._nth += nth
+            self._pcum += pcums
+            self._cum += cums  # last: a reader checks the table's length against _cum
+
+    def _grow_for(self, day: date) -> None:
+        if day.toordinal() < self._base:
+            raise self._before_first_day(day)
+        self._grow_to(date(min(day.year + _GROW_YEARS, 9999), 12, 31).toordinal())
+
+    def _before_first_day(self, day: date) -> CalendarRangeError:
+        return CalendarRangeError(
+            "before_first_day", "%(day)s is before the calendar's first day, %(first)s", day=day, first=self.first_day
+        )
+
+    def _index(self, day: date) -> int:
+        i = day.toordinal() - self._base
+        if i < 0:
+            raise self._before_first_day(day)
+        if i >= len(self._cum):
+            self._grow_for(day)
+        return i
+
+    def _nth_working(self, k: int, near: date) -> int:
+        """Index of the k-th working day, growing the table past ``near`` as often as needed."""
+        if k < 1:
+            raise CalendarRangeError(
+                "answer_before_first_day",
+                "the answer falls before the calendar's first day, %(first)s",
+                first=self.first_day,
+            )
+        nth = self._nth
+        while k >= len(nth):
+            last = date.fromordinal(self._base + len(self._cum) - 1)
+            if last.year >= 9999:
+                raise CalendarRangeError("after_last_day", "the answer falls after 9999-12-31")
+            self._grow_for(max(last, near))
+            near = date(min(last.year + 1, 9999), 1, 1)
+        return nth[k]
+
+    def _provisional(self, after: int, until: int) -> bool:
+        """Whether any day in (after, until] (table indexes) is provisional."""
+        pcum = self._pcum
+        if after < 0:
+            return pcum[until] > 0
+        return pcum[until] != pcum[after]
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def is_working_day(self, day: date) -> DayStatus:
+        i = self._index(day)
+        return DayStatus(bool(self._work[i]), bool(self._prov[i]))
+
+    def is_provisional(self, day: date) -> bool:
+        return day.year not in self._official_years
+
+    def add_working_days(self, start: date, n: int) -> Day:
+        """The n-th working day strictly after ``start`` (n < 0: the working day n working days
+        before it, so that ``working_days_between(result, start) == -n``; n == 0: ``start``)."""
+        i = start.toordinal() - self._base
+        if n > 0 and i >= 0:
+            # The hot path: three look-ups. tuple.__new__ skips NamedTuple's Python-level __new__.
+            try:
+                k = self._cum[i] + n
+                return _make(Day, (self._nth_date[k], self._nth_pcum[k] != self._pcum[i]))
+            except IndexError:
+                pass
+        if n == 0:
+            self._index(start)
+            return Day(start, False)
+        i = self._index(start)
+        j = self._nth_working(self._cum[i] + n, start)
+        after, until = (i, j) if j > i else (j, i)
+        return Day(date.fromordinal(j + self._base), self._provisional(after, until))
+
+    def add_working_days_many(self, starts: Iterable[date], ns: Iterable[int]) -> list[Day]:
+        """``add_working_days`` over pairs of starts and counts, for bulk recomputation."""
+        # The lists only ever grow in place, so these local names stay valid.
+        base, cum, pcum, nth_date, nth_pcum = self._base, self._cum, self._pcum, self._nth_date, self._nth_pcum
+        add, make = self.add_working_days, _make
+        out: list[Day] = []
+        append = out.append
+        for start, n in zip(starts, ns, strict=True):
+            i = start.toordinal() - base
+            if n > 0 and i >= 0:
+                try:
+                    k = cum[i] + n
+                    append(make(Day, (nth_date[k], nth_pcum[k] != pcum[i])))
+                    continue
+                except IndexError:
+                    pass
+            append(add(start, n))
+        return out
+
+    def working_days_between(self, a: date, b: date) -> Span:
+        """Working days in (a, b]; negative, -(working days in (b, a]), when b is before a."""
+        i, j = self._index(a), self._index(b)
+        if j < i:
+            i, j = j, i
+            sign = -1
+        else:
+            sign = 1
+        return Span(sign * (self._cum[j] - self._cum[i]), self._provisional(i, j))
+
+    def roll_forward(self, day: date) -> Day:
+        """``day`` if it is a working day, else the next working day after it."""
+        i = self._index(day)
+        j = self._nth_working(self._cum[i] - self._work[i] + 1, day)
+        return Day(date.fromordinal(j + self._base), self._provisional(i - 1, j))
+
+    def add_calendar_days(self, start: date, n: int) -> Day:
+        """The day ``n`` calendar days after ``start``, rolled forward to a working day."""
+        try:
+            end = start + timedelta(days=n)
+        except OverflowError:
+            raise CalendarRangeError("after_last_day", "the answer falls after 9999-12-31") from None
+        return self.roll_forward(end)
+
+
+@cache
+def _official_calendar() -> WorkCalendar:
+    from chinese_calendar.constants import holidays, workdays  # the package's data tables
+
+    days = {d: False for d in holidays}
+    days.update({d: True for d in workdays})
+    years = range(min(d.year for d in days), max(d.year for d in days) + 1)
+    return WorkCalendar(days, years)
+
+
+# -- the clock -------------------------------------------------------------------------------
+
+
+class Pause(NamedTuple):
+    """A special procedure: the clock stops at the end of ``stop`` and counts again after
+    ``resume``. ``resume`` is None while the pause is still running."""
+
+    stop: date
+    resume: date | None
+
+
+SegmentKind = Literal["counted", "paused", "rolled", "extended"]
+
+
+class Segment(NamedTuple):
+    """A stretch of a clock's life: the days in (after, until].
+
+    ``counted``: days that count towards the limit (``days`` in the clock's unit); ``paused``:
+    days a special procedure removed (``days`` in the clock's unit; ``until`` None while it runs);
+    ``rolled``: a calendar-day limit that ended on a rest day, moved to the next working day;
+    ``extended``: working days an approved extension added.
+    """
+
+    kind: SegmentKind
+    after: date
+    until: date | None
+    days: int
+    unit: Unit
+    provisional: bool
+
+
+class Clock(NamedTuple):
+    """A clock's due date and how it came about.
+
+    ``due`` is None while a pause is running; ``remaining`` then says how many units of the
+    limit (in ``unit``) and of the extension (working days) are left to count after it resumes.
+    ``late_pauses`` lists pauses that stopped on or after the due date and so changed nothing
+    (only with ``late_pauses="ignore"``).
+    """
+
+    start: date
+    limit: int
+    unit: Unit
+    extension: int
+    due: date | None
+    provisional: bool
+    segments: tuple[Segment, ...]
+    remaining: tuple[int, int] | None
+    late_pauses: tuple[Pause, ...]
+
+
+def compute_clock(
+    calendar: WorkCalendar,
+    start: date,
+    limit: int,
+    unit: Unit | str,
+    *,
+    pauses: Sequence[Pause | tuple[date, date | None]] = (),
+    extension: int = 0,
+    late_pauses: Literal["error", "ignore"] = "error",
+) -> Clock:
+    """The due date of a clock that starts on ``start`` with ``limit`` units, stopped by
+    ``pauses`` and lengthened by ``extension`` working days, with the segments that explain it.
+
+    Raises ClockError for a negative limit or extension, a pause whose resume is before its stop,
+    pauses that overlap or stop before the start, a running pause that is not the last one, and,
+    unless ``late_pauses="ignore"``, a pause that stops on or after the due date.
+    """
+    unit = Unit(unit)
+    if limit < 0 or extension < 0:
+        raise ClockError("negative", "a limit and an extension cannot be negative")
+    # By stop, then resume: two pauses on one day nest as (P, P) then (P, R), not overlap.
+    ordered = sorted((Pause(*p) for p in pauses), key=lambda p: (p.stop, p.resume or date.max))
+    for pause in ordered:
+        if pause.resume is not None and pause.resume < pause.stop:
+            raise ClockError(
+                "resume_before_stop",
+                "a pause resumes on %(resume)s, before it stops on %(stop)s",
+                stop=pause.stop,
+                resume=pause.resume,
+            )
+    for pause in ordered[:-1]:
+        if pause.resume is None:
+            raise ClockError(
+                "running_not_last",
+                "the pause that stopped on %(stop)s has not resumed, so no later pause can stop",
+                stop=pause.stop,
+            )
+
+    # The limit, then the extension: each phase counts its units after the previous one ends.
+    phases: list[tuple[SegmentKind, Unit, int]] = [("counted", unit, limit)]
+    if extension:
+        phases.append(("extended", Unit.WORKING_DAYS, extension))
+
+    segments: list[Segment] = []
+    cursor = start
+    phase = 0
+    remaining = limit
+    queue = list(ordered)
+    resumed = False
+    while True:
+        kind, phase_unit, _ = phases[phase]
+        if phase_unit is Unit.WORKING_DAYS:
+            end = calendar.add_working_days(cursor, remaining)
+            raw_end = end.date
+        else:
+            raw_end = cursor + timedelta(days=remaining)
+            # A resume day is never the end of a clock: a pause that stopped inside the
+            # roll-forward leaves nothing to count, and the clock ends on the next working day
+            # after the resume day.
+            spent = remaining == 0 and resumed
+            end = calendar.roll_forward(raw_end + timedelta(days=1) if spent else raw_end)
+        if queue and queue[0].stop < end.date:
+            pause = queue.pop(0)
+            if pause.stop < cursor:
+                if cursor == start:
+                    raise ClockError(
+                        "before_start",
+                        "a pause stops on %(stop)s, before the clock starts on %(start)s",
+                        stop=pause.stop,
+                        start=start,
+                    )
+                raise ClockError(
+                    "overlap",
+                    "the pause that stops on %(stop)s overlaps the previous one, which resumed on %(resume)s",
+                    stop=pause.stop,
+                    resume=cursor,
+                )
+            if phase_unit is Unit.WORKING_DAYS:
+                used = calendar.working_days_between(cursor, pause.stop)
+            else:
+                # Calendar days count whatever they are; only a stop past the raw end (inside
+                # the roll-forward) depends on which days are rest days.
+                days = min((pause.stop - cursor).days, remaining)
+                past_end = pause.stop >= raw_end
+                used = Span(
+                    days,
+                    past_end and calendar.working_days_between(raw_end - timedelta(days=1), pause.stop).provisional,
+                )
+            segments.append(Segment(kind, cursor, pause.stop, used.days, phase_unit, used.provisional))
+            remaining -= used.days
+            if pause.resume is None:
+                segments.append(Segment("paused", pause.stop, None, 0, phase_unit, False))
+                left_limit = remaining if phase == 0 else 0
+                left_extension = extension if phase == 0 else remaining
+                provisional = any(s.provisional for s in segments if s.kind != "paused")
+                return Clock(
+                    start, limit, unit, extension, None, provisional, tuple(segments), (left_limit, left_extension), ()
+                )
+            if phase_unit is Unit.WORKING_DAYS:
+                removed = calendar.working_days_between(pause.stop, pause.resume)
+            else:
+                removed = Span((pause.resume - pause.stop).days, False)
+            segments.append(Segment("paused", pause.stop, pause.resume, removed.days, phase_unit, removed.provisional))
+            cursor = pause.resume
+            resumed = True
+            continue
+        if phase_unit is Unit.WORKING_DAYS:
+            segments.append(Segment(kind, cursor, end.date, remaining, phase_unit, end.provisional))
+        elif spent:
+            segments.append(Segment("rolled", cursor, end.date, (end.date - cursor).days, phase_unit, end.provisional))
+        else:
+            rolled = end.date != raw_end
+            segments.append(Segment(kind, cursor, raw_end, remaining, phase_unit, end.provisional and not rolled))
+            if rolled:
+                segments.append(
+                    Segment("rolled", raw_end, end.date, (end.date - raw_end).days, phase_unit, end.provisional)
+                )
+        cursor = end.date
+        resumed = False
+        phase += 1
+        if phase == len(phases):
+            break
+        remaining = phases[phase][2]
+
+    late = tuple(queue)
+    if late and late_pauses == "error":
+        raise ClockError(
+            "late",
+            "a pause stops on %(stop)s, which is not inside the running clock "
+            "(it starts on %(start)s and is due on %(due)s)",
+            stop=late[0].stop,
+            start=start,
+            due=cursor,
+        )
+    provisional = any(s.provisional for s in segments if s.kind != "paused")
+    return Clock(start, limit, unit, extension, cursor, provisional, tuple(segments), None, late)

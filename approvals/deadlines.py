@@ -1,0 +1,188 @@
+"""Deadlines under a procedure's policy: the one place that ties a policy to the clock engine.
+
+``calculate()`` answers what the ``deadline`` command (and later the API's calculator) prints:
+the promised and the statutory due dates of a clock that starts on a given day, with its pauses
+and extension checked against the policy in force on that day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from approvals.calendar import CalendarRangeError, Clock, ClockError, Pause, WorkCalendar, compute_clock
+from approvals.holidays import work_calendar
+from approvals.models import Policy, Procedure
+
+
+class DeadlineError(ValueError):
+    """A question the policy or the calendar cannot answer; the message says why."""
+
+
+# The engine is Django-free and speaks English; these are its messages for users, by code.
+_ENGINE_MESSAGES = {
+    "negative": gettext_lazy("a limit and an extension cannot be negative"),
+    "resume_before_stop": gettext_lazy("a pause resumes on %(resume)s, before it stops on %(stop)s"),
+    "running_not_last": gettext_lazy("the pause that stopped on %(stop)s has not resumed, so no later pause can stop"),
+    "before_start": gettext_lazy("a pause stops on %(stop)s, before the clock starts on %(start)s"),
+    "overlap": gettext_lazy("the pause that stops on %(stop)s overlaps the previous one, which resumed on %(resume)s"),
+    "late": gettext_lazy(
+        "a pause stops on %(stop)s, which is not inside the running clock "
+        "(it starts on %(start)s and is due on %(due)s)"
+    ),
+    "before_first_day": gettext_lazy("%(day)s is before the calendar's first day, %(first)s"),
+    "answer_before_first_day": gettext_lazy("the answer falls before the calendar's first day, %(first)s"),
+    "after_last_day": gettext_lazy("the answer falls after 9999-12-31"),
+}
+
+
+def clock_error_message(exc: ClockError | CalendarRangeError) -> str:
+    """The user's-language message for an engine error."""
+    template = _ENGINE_MESSAGES.get(exc.code)
+    return str(template) % exc.params if template is not None else str(exc)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    procedure: str
+    start: date
+    received: date
+    policy: Policy
+    pauses: tuple[Pause, ...]
+    extension: int
+    promised: Clock
+    statutory: Clock
+    provisional_years: tuple[int, ...]
+
+    def as_dict(self) -> dict:
+        def segments(clock: Clock) -> list[dict]:
+            return [
+                {
+                    "kind": s.kind,
+                    "after": s.after.isoformat(),
+                    "until": s.until.isoformat() if s.until else None,
+                    "days": s.days,
+                    "unit": str(s.unit),
+                    "provisional": s.provisional,
+                }
+                for s in clock.segments
+            ]
+
+        def iso(d: date | None) -> str | None:
+            return d.isoformat() if d else None
+
+        return {
+            "kind": self.procedure,
+            "start": self.start.isoformat(),
+            "policy_effective_from": self.policy.effective_from.isoformat(),
+            "limit": self.promised.limit,
+            "unit": str(self.promised.unit),
+            "extension": self.extension,
+            "pauses": [{"stop": iso(p.stop), "resume": iso(p.resume)} for p in self.pauses],
+            "due": iso(self.promised.due),
+            "provisional": self.promised.provisional,
+            "statutory_start": self.statutory.start.isoformat(),
+            "statutory_limit": self.statutory.limit,
+            "statutory_unit": str(self.statutory.unit),
+            "statutory_due": iso(self.statutory.due),
+            "statutory_provisional": self.statutory.provisional,
+            "provisional_years": list(self.provisional_years),
+            "segments": segments(self.promised),
+            "statutory_segments": segments(self.statutory),
+        }
+
+
+def provisional_years(calendar: WorkCalendar, clocks: Sequence[Clock]) -> tuple[int, ...]:
+    """The years without an official schedule that the clocks' counted days reach into."""
+    years: set[int] = set()
+    for clock in clocks:
+        for segment in clock.segments:
+            if segment.provisional and segment.until is not None:
+                years.update(
+                    y for y in range(segment.after.year, segment.until.year + 1) if not calendar.is_official_year(y)
+                )
+    return tuple(sorted(years))
+
+
+def calculate(
+    procedure: str,
+    start: date,
+    *,
+    pauses: Sequence[Pause] = (),
+    extension: int = 0,
+    received: date | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Deadline:
+    """The promised and statutory due dates of a ``procedure`` clock that starts on ``start``.
+
+    ``received`` is the day the application arrived (default: ``start``); the statutory clock
+    counts from it where the policy says so. Raises DeadlineError, with a message for the user,
+    for an unknown procedure, a start without a policy, pauses or an extension the policy does
+    not allow, and pauses that do not fit the running clock.
+    """
+    if procedure not in Procedure.values:
+        raise DeadlineError(
+            _("unknown kind %(kind)r: expected one of %(kinds)s")
+            % {"kind": procedure, "kinds": ", ".join(Procedure.values)}
+        )
+    received = received or start
+    if received > start:
+        raise DeadlineError(
+            _("the application cannot be received (%(received)s) after its clock starts (%(start)s)")
+            % {"received": received, "start": start}
+        )
+    label = Procedure(procedure).label
+    try:
+        policy = Policy.objects.in_force(procedure, start)
+    except Policy.DoesNotExist:
+        raise DeadlineError(
+            _("no policy for %(kind)s is in force on %(start)s") % {"kind": label, "start": start}
+        ) from None
+    if pauses and not policy.pauses_allowed:
+        raise DeadlineError(
+            _("%(kind)s does not allow pauses (policy in force from %(since)s)")
+            % {"kind": label, "since": policy.effective_from}
+        )
+    if extension < 0:
+        raise DeadlineError(_("an extension cannot be negative (%(n)s)") % {"n": extension})
+    if extension and not policy.max_extension:
+        raise DeadlineError(
+            _("%(kind)s does not allow an extension (policy in force from %(since)s)")
+            % {"kind": label, "since": policy.effective_from}
+        )
+    if extension > policy.max_extension:
+        raise DeadlineError(
+            _("an extension of %(n)s working days is more than %(kind)s allows (at most %(max)s)")
+            % {"n": extension, "max": policy.max_extension, "kind": label}
+        )
+    calendar = calendar or work_calendar()
+    try:
+        promised = compute_clock(
+            calendar, start, policy.promised_limit, policy.promised_unit, pauses=pauses, extension=extension
+        )
+        statutory = compute_clock(
+            calendar,
+            received if policy.statutory_from_receipt else start,
+            policy.statutory_limit,
+            policy.statutory_unit,
+            pauses=pauses,
+            extension=extension,
+            late_pauses="ignore",
+        )
+    except (ClockError, CalendarRangeError) as exc:
+        raise DeadlineError(clock_error_message(exc)) from None
+    return Deadline(
+        procedure,
+        start,
+        received,
+        policy,
+        tuple(sorted(pauses, key=lambda p: (p.stop, p.resume or date.max))),
+        extension,
+        promised,
+        statutory,
+        provisional_years(calendar, (promised, statutory)),
+    )

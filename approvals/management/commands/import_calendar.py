@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from approvals.holidays import ScheduleError, import_schedule, read_schedule
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a year's official holiday schedule from a holiday-cn JSON file or a CSV file with the "
+        "header date,type,name (type: holiday or workday). The load is atomic and makes the year official."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="the schedule file (.json in holiday-cn format, or .csv)")
+        parser.add_argument("--year", type=int, help="the notice's year (CSV only; default: the latest year in it)")
+        parser.add_argument("--source", default="", help="the notice's title or address (default: the file's papers)")
+
+    def handle(self, *args, file: Path, year: int | None, source: str, **options) -> None:
+        try:
+            schedule = read_schedule(file, year=year, source=source)
+            result = import_schedule(schedule)
+        except ScheduleError as exc:
+            raise CommandError(f"{file}: {exc}; nothing was changed") from None
+        self.stdout.write(str(result))

@@ -1,0 +1,130 @@
+"""The approvals domain's data.
+
+Calendar data (official schedules loaded by administrators) and the policies that set each
+procedure's limits. The working-day arithmetic itself lives in ``approvals.calendar``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from approvals.calendar import Unit
+
+
+class Procedure(models.TextChoices):
+    TELECOM_LICENCE = "telecom_licence", _("Value-added telecom business licence")
+    NUMBER_RESOURCE = "number_resource", _("Telecom number resources")
+    WEBSITE_FILING = "website_filing", _("Website filing (ICP)")
+
+
+class LimitUnit(models.TextChoices):
+    WORKING_DAYS = Unit.WORKING_DAYS.value, _("working days")
+    CALENDAR_DAYS = Unit.CALENDAR_DAYS.value, _("calendar days")
+
+
+class CalendarYear(models.Model):
+    """A year whose holiday schedule an administrator loaded from the State Council's notice.
+
+    An official year's days are the law; a year that is not official (and not in the
+    chinesecalendar package) follows the provisional rule and every deadline touching it says so.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    official = models.BooleanField(
+        _("official"), default=True, help_text=_("The State Council's notice for this year is published and loaded.")
+    )
+    source = models.CharField(_("source notice"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class DayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("holiday")
+    WORKDAY = "workday", _("working day")
+
+
+class CalendarDay(models.Model):
+    """One day of an official schedule: a holiday, or a weekend day declared a working day.
+
+    Entries override the chinesecalendar package, date by date. ``notice_year`` is the year of
+    the notice the entry came from: a notice for 2027 may also move days of December 2026, and
+    loading the 2027 notice again replaces exactly the entries it brought.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=DayKind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    notice_year = models.PositiveSmallIntegerField(_("notice year"))
+    source = models.CharField(_("source notice"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}".strip()
+
+    @property
+    def working(self) -> bool:
+        return self.kind == DayKind.WORKDAY
+
+
+class PolicyQuerySet(models.QuerySet):
+    def in_force(self, procedure: str, on: date) -> Policy:
+        """The policy for ``procedure`` whose effective date is the latest on or before ``on``."""
+        policy = self.filter(procedure=procedure, effective_from__lte=on).order_by("-effective_from").first()
+        if policy is None:
+            raise Policy.DoesNotExist(f"no {procedure} policy is in force on {on.isoformat()}")
+        return policy
+
+
+class Policy(models.Model):
+    """A procedure's limits from an effective date on.
+
+    An application keeps the policy in force on its clock's start day, even after a newer one
+    takes effect; a change of limits is therefore a new row, not an edit.
+    """
+
+    procedure = models.CharField(_("procedure"), max_length=32, choices=Procedure.choices)
+    effective_from = models.DateField(_("effective from"))
+    promised_limit = models.PositiveSmallIntegerField(_("promised limit"))
+    promised_unit = models.CharField(_("promised limit unit"), max_length=16, choices=LimitUnit.choices)
+    statutory_limit = models.PositiveSmallIntegerField(_("statutory limit"))
+    statutory_unit = models.CharField(_("statutory limit unit"), max_length=16, choices=LimitUnit.choices)
+    statutory_from_receipt = models.BooleanField(
+        _("statutory clock counts from receipt"),
+        default=False,
+        help_text=_("The statutory limit counts from the day the application was received, not from acceptance."),
+    )
+    pauses_allowed = models.BooleanField(_("special procedures pause the clock"), default=True)
+    max_extension = models.PositiveSmallIntegerField(
+        _("maximum extension (working days)"), default=0, help_text=_("0: no extension is possible.")
+    )
+    basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+
+    objects = PolicyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["procedure", "-effective_from"]
+        verbose_name = _("policy")
+        verbose_name_plural = _("policies")
+        constraints = [
+            models.UniqueConstraint(fields=["procedure", "effective_from"], name="policy_one_per_procedure_and_day"),
+            models.CheckConstraint(condition=models.Q(promised_limit__gt=0), name="policy_promised_limit_positive"),
+            models.CheckConstraint(condition=models.Q(statutory_limit__gt=0), name="policy_statutory_limit_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_procedure_display()} ({self.effective_from.isoformat()})"

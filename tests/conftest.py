@@ -1,0 +1,23 @@
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from approvals.calendar import WorkCalendar
+from tests import reference
+
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", parent=settings.get_profile("default"), max_examples=300)
+# HYPOTHESIS_PROFILE=thorough make test: a long hunt, for after changing the engine.
+settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=20_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
+
+
+@pytest.fixture(scope="session")
+def official() -> WorkCalendar:
+    return WorkCalendar.official()
+
+
+@pytest.fixture(scope="session")
+def ref() -> reference.RefCalendar:
+    return reference.official_2024_2026()
