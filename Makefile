@@ -32,24 +32,31 @@ messages-update: $(STAMP)
 ## Serve the app on http://$(HOST):$(PORT)/ with its django-q2 worker, on SQLite by default.
 run: $(STAMP) messages
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input -v 0
+	$(PY) manage.py shell -v 0 -c "from django.contrib.auth import get_user_model as U; \
+	  U().objects.exists() or print('created the administrator admin / demo-pass-2026', \
+	  U().objects.create_superuser('admin', 'admin@example.com', 'demo-pass-2026'))"
 	$(PY) manage.py check
 	@echo "shixian: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py qcluster & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
-## The whole suite (SQLite unless DATABASE_URL says otherwise).
+## The whole suite (SQLite unless DATABASE_URL says otherwise), after the linters.
 test: $(STAMP) messages
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 ## The suite against the local PostgreSQL.
+test-postgres: DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP) messages
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest
 
 ## Benchmarks: print figures, assert nothing.
 bench: $(STAMP)
-	$(PY) -m benchmarks.calendar
+	$(PY) -m benchmarks.working_days
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis staticfiles

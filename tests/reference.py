@@ -40,9 +40,8 @@ class RefCalendar:
             return self.days[d]
         if d.weekday() in (5, 6):
             return False
-        if self.provisional(d) and (d.month, d.day) in {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}:
-            return False
-        return True
+        fixed = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
+        return not (self.provisional(d) and (d.month, d.day) in fixed)
 
 
 def official_2024_2026() -> RefCalendar:

@@ -165,7 +165,9 @@ def test_the_bulk_form_gives_the_same_answers(official: WorkCalendar) -> None:
     with pytest.raises(CalendarRangeError):
         official.add_working_days_many(starts, ns)
     del starts[2], ns[2]
-    assert official.add_working_days_many(starts, ns) == [official.add_working_days(s, n) for s, n in zip(starts, ns)]
+    assert official.add_working_days_many(starts, ns) == [
+        official.add_working_days(s, n) for s, n in zip(starts, ns, strict=True)
+    ]
 
 
 # -- properties -----------------------------------------------------------------------------
