@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.models import CalendarDay, CalendarYear, Policy
 
+admin.site.site_header = _("shixian (时限) administration")
+admin.site.site_title = _("shixian administration")
+admin.site.index_title = _("Data and settings")
+
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
@@ -26,15 +30,13 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(Policy)
 class PolicyAdmin(admin.ModelAdmin):
-    list_display = [
-        "procedure",
-        "effective_from",
-        "promised_limit",
-        "promised_unit",
-        "statutory_limit",
-        "statutory_unit",
-        "statutory_from_receipt",
-        "pauses_allowed",
-        "max_extension",
-    ]
+    list_display = ["procedure", "effective_from", "promised", "statutory", "pauses_allowed", "max_extension"]
     list_filter = ["procedure"]
+
+    @admin.display(description=_("promised limit"))
+    def promised(self, policy: Policy) -> str:
+        return policy.promised
+
+    @admin.display(description=_("statutory limit"))
+    def statutory(self, policy: Policy) -> str:
+        return policy.statutory

@@ -70,8 +70,8 @@ class CalendarDay(models.Model):
 
     class Meta:
         ordering = ["date"]
-        verbose_name = _("calendar day")
-        verbose_name_plural = _("calendar days")
+        verbose_name = _("schedule day")
+        verbose_name_plural = _("schedule days")
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.get_kind_display()} {self.name}".strip()
@@ -128,3 +128,12 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_procedure_display()} ({self.effective_from.isoformat()})"
+
+    @property
+    def promised(self) -> str:
+        return f"{self.promised_limit} {self.get_promised_unit_display()}"
+
+    @property
+    def statutory(self) -> str:
+        text = f"{self.statutory_limit} {self.get_statutory_unit_display()}"
+        return _("%(limit)s from receipt") % {"limit": text} if self.statutory_from_receipt else text

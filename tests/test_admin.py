@@ -33,9 +33,15 @@ def test_the_seeded_policies_are_listed_in_chinese_by_default(admin_client_zh: C
     assert "互联网网站备案" in text
 
 
-def test_the_admin_speaks_english_on_request(admin_client_zh: Client) -> None:
-    response = admin_client_zh.get(reverse("admin:approvals_policy_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+def test_chinese_whatever_the_browser_says_until_english_is_chosen(admin_client_zh: Client) -> None:
+    url = reverse("admin:approvals_policy_changelist")
+    response = admin_client_zh.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "增值电信业务经营许可" in response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+    admin_client_zh.post(reverse("set_language"), {"language": "en", "next": url})
+    response = admin_client_zh.get(url)
     assert "Value-added telecom business licence" in response.content.decode()
+    assert response["Content-Language"] == "en"
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from approvals.holidays import ScheduleError, import_schedule, read_schedule
 
@@ -21,5 +22,5 @@ class Command(BaseCommand):
             schedule = read_schedule(file, year=year, source=source)
             result = import_schedule(schedule)
         except ScheduleError as exc:
-            raise CommandError(f"{file}: {exc}; nothing was changed") from None
+            raise CommandError(_("%(file)s: %(error)s; nothing was changed") % {"file": file, "error": exc}) from None
         self.stdout.write(str(result))
