@@ -38,6 +38,7 @@ from typing import Literal, NamedTuple
 
 __all__ = [
     "FIXED_HOLIDAYS",
+    "AlertDays",
     "CalendarRangeError",
     "Clock",
     "ClockError",
@@ -49,6 +50,7 @@ __all__ = [
     "Span",
     "Unit",
     "WorkCalendar",
+    "alert_days",
     "compute_clock",
 ]
 
@@ -543,3 +545,44 @@ def compute_clock(
         )
     provisional = any(s.provisional for s in segments if s.kind != "paused")
     return Clock(start, limit, unit, extension, cursor, provisional, tuple(segments), None, late)
+
+
+# -- alert days ------------------------------------------------------------------------------
+
+
+class AlertDays(NamedTuple):
+    """The first day of each alert level of a decision clock (None: that level cannot come)."""
+
+    yellow: date | None
+    red: date | None
+    severe: date | None
+
+
+def yellow_threshold(limit: int, days: int, fraction: float) -> int:
+    """Working days left at which a clock turns yellow: ``days`` or ``fraction`` of the limit,
+    whichever is more (2 and 25% by default: 6 of 26, 2 of 10, 2 of 8)."""
+    return max(days, int(limit * fraction))
+
+
+def alert_days(
+    calendar: WorkCalendar,
+    due: date | None,
+    statutory_due: date | None,
+    limit: int,
+    *,
+    yellow_days: int = 2,
+    yellow_fraction: float = 0.25,
+) -> AlertDays:
+    """Yellow on the working day from which at most the threshold remains (working days in
+    (day, due]); red the day after the promised due date; severe the day after the statutory one.
+    A paused clock has no due date and so no alert days."""
+    if due is None:
+        return AlertDays(None, None, None)
+    threshold = yellow_threshold(limit, yellow_days, yellow_fraction)
+    yellow = calendar.add_working_days(due, -threshold).date if threshold else None
+    severe = statutory_due + timedelta(days=1) if statutory_due else None
+    return AlertDays(yellow, due + timedelta(days=1), severe)
+
+
+def day_after(day: date) -> date:
+    return day + timedelta(days=1)

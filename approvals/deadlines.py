@@ -10,13 +10,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.calendar import CalendarRangeError, Clock, ClockError, Pause, WorkCalendar, compute_clock
+from approvals.calendar import (
+    CalendarRangeError,
+    Clock,
+    ClockError,
+    Pause,
+    WorkCalendar,
+    alert_days,
+    compute_clock,
+    day_after,
+)
 from approvals.holidays import work_calendar
-from approvals.models import Policy, Procedure
+from approvals.models import ClockKind, Policy, Procedure, State
+
+if TYPE_CHECKING:
+    from approvals.models import Application
 
 
 class DeadlineError(ValueError):
@@ -186,3 +200,101 @@ def calculate(
         statutory,
         provisional_years(calendar, (promised, statutory)),
     )
+
+
+# -- the clocks of an application --------------------------------------------------------------
+
+ACCEPTANCE_LIMIT = 5  # 行政许可法 art. 32: accept, refuse or ask for corrections within 5 working days
+CERTIFICATE_LIMIT = 10  # 行政许可法 art. 44: serve the certificate within 10 working days
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Every clock of an application as its events and the calendar make them today."""
+
+    clock: str  # a ClockKind value: the one the application is waiting on
+    acceptance: Clock | None
+    promised: Clock | None
+    statutory: Clock | None
+    certificate: Clock | None
+
+    @property
+    def provisional(self) -> bool:
+        """Whether a date the application is waiting on depends on a provisional day."""
+        waiting = {
+            "acceptance": (self.acceptance,),
+            "decision": (self.promised, self.statutory),
+            "paused": (self.promised, self.statutory),
+            "certificate": (self.certificate,),
+        }.get(self.clock, ())
+        return any(c is not None and c.provisional for c in waiting)
+
+
+def pauses_of(app: Application) -> list[Pause]:
+    return [Pause(p.started_on, p.ended_on) for p in app.special_procedures.all()]
+
+
+def read_clocks(app: Application, calendar: WorkCalendar, pauses: Sequence[Pause]) -> Reading:
+    """The clocks of ``app`` (a pure function of its fields, its pauses and the calendar)."""
+    acceptance = promised = statutory = certificate = None
+    if app.procedure != Procedure.WEBSITE_FILING and app.state == State.RECEIVED:
+        start = app.corrected_on or app.received_on
+        acceptance = compute_clock(calendar, start, ACCEPTANCE_LIMIT, "working_days")
+    start = app.clock_start
+    if start is not None and app.policy is not None:
+        policy = app.policy
+        promised = compute_clock(
+            calendar,
+            start,
+            policy.promised_limit,
+            policy.promised_unit,
+            pauses=pauses,
+            extension=app.extension_days,
+            late_pauses="ignore",
+        )
+        # The licence's 60 days count from receipt of the (complete) application.
+        statutory_start = (app.corrected_on or app.received_on or start) if policy.statutory_from_receipt else start
+        statutory = compute_clock(
+            calendar,
+            statutory_start,
+            policy.statutory_limit,
+            policy.statutory_unit,
+            pauses=pauses,
+            extension=app.extension_days,
+            late_pauses="ignore",
+        )
+    if app.state in (State.GRANTED, State.SERVED) and app.decided_on is not None:
+        certificate = compute_clock(calendar, app.decided_on, CERTIFICATE_LIMIT, "working_days")
+    clock = {
+        State.RECEIVED: ClockKind.ACCEPTANCE,
+        State.UNDER_REVIEW: ClockKind.DECISION,
+        State.ARRIVED: ClockKind.DECISION,
+        State.PAUSED: ClockKind.PAUSED,
+        State.GRANTED: ClockKind.CERTIFICATE,
+    }.get(app.state, ClockKind.NONE)
+    return Reading(str(clock), acceptance, promised, statutory, certificate)
+
+
+def alert_plan(app: Application, reading: Reading, calendar: WorkCalendar) -> list[tuple[str, str, date]]:
+    """The alerts the running clock will raise, in order: (clock, level, first day)."""
+    if reading.clock == "acceptance" and reading.acceptance is not None:
+        # The day after the acceptance clock runs out the application is deemed accepted.
+        return [("acceptance", "deemed", day_after(reading.acceptance.due))]
+    if reading.clock == "certificate" and reading.certificate is not None:
+        return [("certificate", "red", day_after(reading.certificate.due))]
+    if reading.clock == "decision" and reading.promised is not None:
+        thresholds = {**settings.SLA_YELLOW["default"], **settings.SLA_YELLOW.get(app.procedure, {})}
+        days = alert_days(
+            calendar,
+            reading.promised.due,
+            reading.statutory.due if reading.statutory else None,
+            reading.promised.limit,
+            yellow_days=thresholds["days"],
+            yellow_fraction=thresholds["fraction"],
+        )
+        return [
+            ("decision", level, day)
+            for level, day in (("yellow", days.yellow), ("red", days.red), ("severe", days.severe))
+            if day is not None
+        ]
+    return []

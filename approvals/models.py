@@ -1,17 +1,29 @@
 """The approvals domain's data.
 
-Calendar data (official schedules loaded by administrators) and the policies that set each
-procedure's limits. The working-day arithmetic itself lives in ``approvals.calendar``.
+People and organisations; applications with their state machines and precomputed clocks; the
+audit trail; calendar data and the policies that set each procedure's limits.
+
+Transition methods only change the application's own fields: no queries, no mail. Every caller
+goes through ``approvals.workflow``, which checks permissions, saves, writes the audit row and
+recomputes the clocks. The working-day arithmetic lives in ``approvals.calendar``.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from approvals import credit_code, permissions
 from approvals.calendar import Unit
+from approvals.roles import ORGANISATION_ROLES, STAFF_ROLES, Role
 
 
 class Procedure(models.TextChoices):
@@ -137,3 +149,670 @@ class Policy(models.Model):
     def statutory(self) -> str:
         text = f"{self.statutory_limit} {self.get_statutory_unit_display()}"
         return _("%(limit)s from receipt") % {"limit": text} if self.statutory_from_receipt else text
+
+
+# -- people and organisations -----------------------------------------------------------------
+
+
+def validate_credit_code(value: str) -> None:
+    problem = credit_code.problem(value)
+    if problem == "length":
+        raise ValidationError(_("A unified social credit code has 18 characters."), code="length")
+    if problem == "alphabet":
+        raise ValidationError(
+            _("A unified social credit code uses digits and capital letters other than I, O, S, V and Z."),
+            code="alphabet",
+        )
+    if problem == "division":
+        raise ValidationError(_("Characters 3 to 8 must be the administrative division code (digits)."))
+    if problem == "check":
+        raise ValidationError(
+            _("The last character does not match the others (GB 32100-2015 check character): check for a typo."),
+            code="check",
+        )
+
+
+class OrganisationKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Enterprise")
+    ACCESS_PROVIDER = "access_provider", _("Access provider")
+
+
+class Organisation(models.Model):
+    """An applicant enterprise, or an access provider that forwards website filings."""
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.ENTERPRISE
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A division (处室) of the administration."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcedureRoute(models.Model):
+    """Which department handles a procedure: new applications go there."""
+
+    procedure = models.CharField(_("procedure"), max_length=32, choices=Procedure.choices, unique=True)
+    department = models.ForeignKey(Department, models.PROTECT, related_name="routes", verbose_name=_("department"))
+
+    class Meta:
+        verbose_name = _("procedure route")
+        verbose_name_plural = _("procedure routes")
+
+    def __str__(self) -> str:
+        return f"{self.get_procedure_display()} → {self.department}"
+
+
+class UserManager(BaseUserManager):
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra):
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
+class User(AbstractUser):
+    """Everyone who signs in: enterprise applicants and access providers (members of an
+    organisation), officers and managers (members of a department), administrators."""
+
+    name = models.CharField(_("full name"), max_length=50, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, null=True, blank=True, related_name="members", verbose_name=_("organisation")
+    )
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("department")
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role__in=sorted(ORGANISATION_ROLES)) | models.Q(organisation__isnull=False),
+                name="user_organisation_roles_have_an_organisation",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=sorted(STAFF_ROLES)) | models.Q(department__isnull=False),
+                name="user_staff_roles_have_a_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role in ORGANISATION_ROLES and not self.organisation_id:
+            raise ValidationError(
+                {"organisation": _("Enterprise and access-provider users belong to an organisation.")}
+            )
+        if self.role in STAFF_ROLES and not self.department_id:
+            raise ValidationError({"department": _("Officers and managers belong to a department.")})
+
+
+# -- applications -----------------------------------------------------------------------------
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PROVIDER_REVIEW = "provider_review", _("With the access provider")
+    RECEIVED = "received", _("Received, awaiting acceptance")
+    CORRECTION = "correction", _("Awaiting corrections")
+    UNDER_REVIEW = "under_review", _("Under review")
+    PAUSED = "paused", _("Special procedure (clock paused)")
+    GRANTED = "granted", _("Granted, certificate to serve")
+    SERVED = "served", _("Certificate served")
+    DENIED = "denied", _("Denied")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ARRIVED = "arrived", _("Filing under review")
+    FILED = "filed", _("Filed")
+    FILING_REFUSED = "filing_refused", _("Filing refused")
+
+
+#: States in which a clock runs (or is paused): the worklist, the sweep and calendar changes look here.
+OPEN_STATES = frozenset(
+    {State.RECEIVED, State.CORRECTION, State.UNDER_REVIEW, State.PAUSED, State.GRANTED, State.ARRIVED}
+)
+CLOSED_STATES = frozenset(
+    {State.SERVED, State.DENIED, State.NOT_ACCEPTED, State.WITHDRAWN, State.FILED, State.FILING_REFUSED}
+)
+
+
+class ExtensionState(models.TextChoices):
+    NONE = "none", _("No extension")
+    REQUESTED = "requested", _("Extension requested")
+    APPROVED = "approved", _("Extension approved")
+    REJECTED = "rejected", _("Extension rejected")
+
+
+class ClockKind(models.TextChoices):
+    """Which clock is running: the one the application is waiting on."""
+
+    NONE = "none", _("No clock")
+    ACCEPTANCE = "acceptance", _("Acceptance (5 working days)")
+    DECISION = "decision", _("Decision")
+    PAUSED = "paused", _("Paused")
+    CERTIFICATE = "certificate", _("Certificate service (10 working days)")
+
+
+class VerificationMethod(models.TextChoices):
+    FACE = "face", _("Face recognition check")
+    IN_PERSON = "in_person", _("In person at the provider")
+    VIDEO = "video", _("Video call")
+
+
+def _licensing(app: Application) -> bool:
+    return app.procedure != Procedure.WEBSITE_FILING
+
+
+def _filing(app: Application) -> bool:
+    return app.procedure == Procedure.WEBSITE_FILING
+
+
+def _pauses_allowed(app: Application) -> bool:
+    return app.policy is not None and app.policy.pauses_allowed
+
+
+def _extension_possible(app: Application) -> bool:
+    return app.state in (State.UNDER_REVIEW, State.PAUSED) and app.policy is not None and app.policy.max_extension > 0
+
+
+def _withdrawable(app: Application) -> bool:
+    # Website filings may be withdrawn only before the record reaches the administration.
+    return _licensing(app) or app.state in (State.DRAFT, State.PROVIDER_REVIEW)
+
+
+def _handling_officer(app: Application, user: object) -> bool:
+    return permissions.is_handling_officer(app, user)
+
+
+def _applicant(app: Application, user: object) -> bool:
+    return permissions.is_applicant(app, user)
+
+
+def _provider(app: Application, user: object) -> bool:
+    return permissions.is_access_provider(app, user)
+
+
+def _extension_decider(app: Application, user: object) -> bool:
+    return permissions.can_decide_extension(app, user)
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def open(self) -> ApplicationQuerySet:
+        return self.filter(state__in=sorted(OPEN_STATES))
+
+    def visible_to(self, user: object) -> ApplicationQuerySet:
+        """Only what ``permissions.can_view`` allows, as a query."""
+        role = permissions.role_of(user)
+        if role == Role.ADMIN:
+            return self
+        if role in (Role.OFFICER, Role.MANAGER):
+            return self.filter(department_id=user.department_id)
+        if role == Role.ENTERPRISE:
+            return self.filter(organisation_id=user.organisation_id)
+        if role == Role.PROVIDER:
+            return self.filter(provider_id=user.organisation_id).exclude(state=State.DRAFT)
+        return self.none()
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    """One application for one procedure, from draft to outcome.
+
+    The state fields are protected: only the transition methods below change them, and only
+    ``approvals.workflow`` calls those. The ``*_due`` and ``next_alert_on`` columns are
+    precomputed by the workflow whenever an event or a calendar change moves them.
+    """
+
+    procedure = models.CharField(_("procedure"), max_length=32, choices=Procedure.choices)
+    tracking_number = models.CharField(_("tracking number"), max_length=20, unique=True, null=True, blank=True)
+    query_code = models.CharField(_("query code"), max_length=12, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="applications", verbose_name=_("applicant")
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    provider = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forwarded_filings",
+        verbose_name=_("access provider"),
+    )
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="applications", verbose_name=_("department")
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("case officer"),
+    )
+    policy = models.ForeignKey(Policy, models.PROTECT, null=True, blank=True, verbose_name=_("policy"))
+    subject = models.CharField(_("what is applied for"), max_length=300)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    state = FSMField(_("status"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    extension_state = FSMField(
+        _("extension"), default=ExtensionState.NONE, choices=ExtensionState.choices, protected=True
+    )
+
+    # Business dates (local dates, Asia/Shanghai), set by the transitions.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    corrected_on = models.DateField(_("corrections received on"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    arrived_on = models.DateField(_("reached the administration on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    last_action_on = models.DateField(_("last event on"), null=True, blank=True)
+
+    correction_notices = models.PositiveSmallIntegerField(_("correction notices"), default=0)
+    correction_items = models.TextField(_("corrections needed"), blank=True)
+    deemed_accepted = models.BooleanField(_("deemed accepted"), default=False)
+    extension_requested_days = models.PositiveSmallIntegerField(_("extension requested (working days)"), default=0)
+    extension_reason = models.TextField(_("extension reason"), blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("extension granted (working days)"), default=0)
+    outcome_reasons = models.TextField(_("reasons"), blank=True)
+    remedies = models.TextField(_("remedies"), blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
+    filing_number = models.CharField(_("filing number"), max_length=40, null=True, blank=True, unique=True)
+
+    verification_method = models.CharField(
+        _("identity verification method"), max_length=16, choices=VerificationMethod.choices, blank=True
+    )
+    verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
+    verification_reference = models.CharField(_("verification reference"), max_length=100, blank=True)
+
+    # Live clocks, recomputed by approvals.workflow; read by the worklist's sort, the SLA sweep
+    # (a range query on next_alert_on) and the reports.
+    clock = models.CharField(_("clock"), max_length=16, choices=ClockKind.choices, default=ClockKind.NONE)
+    acceptance_due = models.DateField(_("acceptance due"), null=True, blank=True)
+    due_date = models.DateField(_("due (promised)"), null=True, blank=True, db_index=True)
+    statutory_due = models.DateField(_("due (statutory)"), null=True, blank=True)
+    certificate_due = models.DateField(_("certificate due"), null=True, blank=True)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    days_left_when_paused = models.SmallIntegerField(_("working days left when paused"), null=True, blank=True)
+    next_alert_on = models.DateField(_("next alert on"), null=True, blank=True)
+    next_alert_level = models.CharField(_("next alert level"), max_length=16, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        indexes = [
+            models.Index(fields=["next_alert_on"], name="application_next_alert"),
+            models.Index(fields=["officer", "state"], name="application_officer_state"),
+            models.Index(fields=["department", "state"], name="application_department_state"),
+            models.Index(fields=["organisation", "state"], name="application_organisation_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_number or _("draft %(id)s") % {"id": self.pk}
+
+    # -- derived ------------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def repeated_correction(self) -> bool:
+        """A second correction notice breaks the one-notice duty (一次告知): flagged in reports."""
+        return self.correction_notices > 1
+
+    @property
+    def clock_start(self) -> date | None:
+        return self.arrived_on if self.procedure == Procedure.WEBSITE_FILING else self.accepted_on
+
+    # -- the state machine ----------------------------------------------------------------------
+    # Each method only sets this application's fields; approvals.workflow does the rest.
+
+    @transition(state, source=State.DRAFT, target=State.RECEIVED, conditions=[_licensing], permission=_applicant)
+    def submit(self, on: date) -> None:
+        self.received_on = on
+
+    @transition(state, source=State.DRAFT, target=State.PROVIDER_REVIEW, conditions=[_filing], permission=_applicant)
+    def submit_to_provider(self, on: date) -> None:
+        self.received_on = None
+
+    @transition(state, source=State.PROVIDER_REVIEW, target=State.DRAFT, conditions=[_filing], permission=_provider)
+    def return_to_applicant(self, on: date, reasons: str) -> None:
+        self.outcome_reasons = reasons
+
+    @transition(state, source=State.PROVIDER_REVIEW, target=State.ARRIVED, conditions=[_filing], permission=_provider)
+    def forward_to_administration(self, on: date, method: str, verified_at, reference: str) -> None:
+        self.verification_method = method
+        self.verified_at = verified_at
+        self.verification_reference = reference
+        self.received_on = on
+        self.arrived_on = on
+        self.outcome_reasons = ""
+
+    @transition(
+        state, source=State.RECEIVED, target=State.UNDER_REVIEW, conditions=[_licensing], permission=_handling_officer
+    )
+    def accept(self, on: date) -> None:
+        # When corrections completed the application, the day they arrived is the acceptance day.
+        self.accepted_on = self.corrected_on or on
+
+    @transition(
+        state, source=State.RECEIVED, target=State.UNDER_REVIEW, conditions=[_licensing], permission=permissions.nobody
+    )
+    def deem_accepted(self, on: date) -> None:
+        # 逾期不告知的，自收到申请材料之日起即为受理: the clock starts from the receipt (or
+        # from the day the corrections arrived).
+        self.accepted_on = self.corrected_on or self.received_on
+        self.deemed_accepted = True
+
+    @transition(
+        state, source=State.RECEIVED, target=State.NOT_ACCEPTED, conditions=[_licensing], permission=_handling_officer
+    )
+    def refuse_to_accept(self, on: date, reasons: str) -> None:
+        self.outcome_reasons = reasons
+        self.closed_on = on
+
+    @transition(
+        state, source=State.RECEIVED, target=State.CORRECTION, conditions=[_licensing], permission=_handling_officer
+    )
+    def request_correction(self, on: date, items: str) -> None:
+        self.correction_notices += 1
+        self.correction_items = items
+
+    @transition(state, source=State.CORRECTION, target=State.RECEIVED, conditions=[_licensing], permission=_applicant)
+    def resubmit(self, on: date) -> None:
+        self.corrected_on = on
+
+    @transition(
+        state,
+        source=State.UNDER_REVIEW,
+        target=State.PAUSED,
+        conditions=[_licensing, _pauses_allowed],
+        permission=_handling_officer,
+    )
+    def start_special_procedure(self, on: date) -> None:
+        pass  # the SpecialProcedure row records it; the clock is recomputed by the workflow
+
+    @transition(state, source=State.PAUSED, target=State.UNDER_REVIEW, permission=_handling_officer)
+    def end_special_procedure(self, on: date) -> None:
+        pass
+
+    @transition(
+        state, source=State.UNDER_REVIEW, target=State.GRANTED, conditions=[_licensing], permission=_handling_officer
+    )
+    def grant(self, on: date, reasons: str = "") -> None:
+        self.decided_on = on
+        self.outcome_reasons = reasons
+
+    @transition(
+        state, source=State.UNDER_REVIEW, target=State.DENIED, conditions=[_licensing], permission=_handling_officer
+    )
+    def deny(self, on: date, reasons: str, remedies: str) -> None:
+        self.decided_on = on
+        self.closed_on = on
+        self.outcome_reasons = reasons
+        self.remedies = remedies
+
+    @transition(state, source=State.GRANTED, target=State.SERVED, permission=_handling_officer)
+    def serve_certificate(self, on: date, certificate_number: str) -> None:
+        self.certificate_number = certificate_number
+        self.closed_on = on
+
+    @transition(state, source=State.ARRIVED, target=State.FILED, conditions=[_filing], permission=_handling_officer)
+    def file(self, on: date, filing_number: str) -> None:
+        self.filing_number = filing_number
+        self.decided_on = on
+        self.closed_on = on
+
+    @transition(
+        state, source=State.ARRIVED, target=State.FILING_REFUSED, conditions=[_filing], permission=_handling_officer
+    )
+    def refuse_filing(self, on: date, reasons: str) -> None:
+        self.outcome_reasons = reasons
+        self.decided_on = on
+        self.closed_on = on
+
+    @transition(
+        state,
+        source=[State.DRAFT, State.PROVIDER_REVIEW, State.RECEIVED, State.CORRECTION, State.UNDER_REVIEW, State.PAUSED],
+        target=State.WITHDRAWN,
+        conditions=[_withdrawable],
+        permission=_applicant,
+    )
+    def withdraw(self, on: date, reason: str) -> None:
+        self.outcome_reasons = reason
+        self.closed_on = on
+
+    # -- the extension, a second machine on the same application ---------------------------
+
+    @transition(
+        extension_state,
+        source=[ExtensionState.NONE, ExtensionState.REJECTED],
+        target=ExtensionState.REQUESTED,
+        conditions=[_extension_possible],
+        permission=_handling_officer,
+    )
+    def request_extension(self, on: date, days: int, reason: str) -> None:
+        self.extension_requested_days = days
+        self.extension_reason = reason
+
+    @transition(
+        extension_state,
+        source=ExtensionState.REQUESTED,
+        target=ExtensionState.APPROVED,
+        conditions=[_extension_possible],
+        permission=_extension_decider,
+    )
+    def approve_extension(self, on: date) -> None:
+        self.extension_days = self.extension_requested_days
+
+    @transition(
+        extension_state,
+        source=ExtensionState.REQUESTED,
+        target=ExtensionState.REJECTED,
+        permission=_extension_decider,
+    )
+    def reject_extension(self, on: date) -> None:
+        pass
+
+
+class SpecialProcedureKind(models.TextChoices):
+    HEARING = "hearing", _("Hearing (听证)")
+    TENDER = "tender", _("Tender (招标)")
+    AUCTION = "auction", _("Auction (拍卖)")
+    TESTING = "testing", _("Inspection or testing (检验、检测)")
+    QUARANTINE = "quarantine", _("Quarantine (检疫)")
+    APPRAISAL = "appraisal", _("Appraisal (鉴定)")
+    EXPERT_REVIEW = "expert_review", _("Expert review (专家评审)")
+    SITE_CHECK = "site_check", _("On-site check (实地核查)")
+
+
+class SpecialProcedure(models.Model):
+    """A special procedure (行政许可法 art. 45) whose time is not counted: the clock stops at the
+    end of ``started_on`` and counts again after ``ended_on``."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="special_procedures")
+    kind = models.CharField(_("type"), max_length=20, choices=SpecialProcedureKind.choices)
+    basis = models.CharField(_("legal basis"), max_length=300)
+    notice_date = models.DateField(_("applicant told in writing on"))
+    expected_end = models.DateField(_("expected to end on"))
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        verbose_name = _("special procedure")
+        verbose_name_plural = _("special procedures")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="special_procedure_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_on}–{self.ended_on or '…'}"
+
+
+# Uploaded materials live outside the web root and are served only through a view that checks
+# permissions: the storage has no base URL.
+private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def material_path(material: Material, filename: str) -> str:
+    return f"materials/{material.application_id}/{material.sha256[:16]}-{filename}"
+
+
+class Material(models.Model):
+    """A file an applicant submitted, checked for type and size on the way in."""
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="materials")
+    file = models.FileField(_("file"), storage=private_storage, upload_to=material_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrackingSequence(models.Model):
+    """The last tracking number issued per procedure and year (incremented under a row lock)."""
+
+    procedure = models.CharField(max_length=32, choices=Procedure.choices)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["procedure", "year"], name="tracking_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.procedure} {self.year}: {self.last}"
+
+
+# -- the audit trail --------------------------------------------------------------------------
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to an application, by whom, hash-chained to the event before.
+
+    Written only by approvals.workflow (through approvals.audit), never updated or deleted: the
+    chain makes an edit or a removal detectable (``approvals.audit.verify_chain``). It is also
+    the outbox for notifications (``notified_at``, which the hash does not cover).
+    """
+
+    application = models.ForeignKey(
+        Application, models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("application")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty: the system."),
+    )
+    at = models.DateTimeField(_("recorded at"))
+    on = models.DateField(_("date"))
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("audit events are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit events are never deleted")
+
+
+class AuditHead(models.Model):
+    """The end of the audit chain: its row lock serialises appends, and it remembers the last
+    hash so that removing the newest events is detectable too."""
+
+    last_hash = models.CharField(max_length=64)
+    count = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.count} events, last {self.last_hash[:12]}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user; its text is made, in the reader's language, from ``kind``
+    and ``data`` (approvals.notifications.text)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    application = models.ForeignKey(Application, models.CASCADE, null=True, blank=True, related_name="+")
+    event = models.ForeignKey(AuditEvent, models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "event"], name="notification_once_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"

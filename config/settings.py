@@ -127,6 +127,8 @@ def _database(url: str) -> dict:
 
 DATABASES = {"default": _database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "approvals.User"
+LOGIN_URL = "/accounts/login/"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -163,6 +165,15 @@ STORAGES = {
 }
 # Without collectstatic (make run, the tests) WhiteNoise finds files where they live.
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
+
+# Uploaded materials: outside the web root, served only through a permission check.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "uploads"))
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+
+# SLA alert thresholds: yellow when at most `days` working days or `fraction` of the limit
+# remain (whichever is more), per procedure; the severe and red levels follow the limits.
+SLA_YELLOW = {"default": {"days": 2, "fraction": 0.25}}
 
 # django-q2: the ORM broker needs nothing else; Redis is the production broker.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -21,3 +21,22 @@ def official() -> WorkCalendar:
 @pytest.fixture(scope="session")
 def ref() -> reference.RefCalendar:
     return reference.official_2024_2026()
+
+
+@pytest.fixture
+def cast(db, settings, tmp_path):
+    """The named cast (tests/cast.py), with uploads in a temporary folder and django-q2 running
+    tasks in-process."""
+    from django_q.conf import Conf
+
+    from approvals.models import private_storage
+    from tests.cast import make_cast
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"
+    private_storage._location = str(tmp_path / "uploads")
+    private_storage.__dict__.pop("base_location", None)
+    private_storage.__dict__.pop("location", None)
+    original = Conf.SYNC
+    Conf.SYNC = True
+    yield make_cast()
+    Conf.SYNC = original

@@ -1,0 +1,778 @@
+"""Every change to an application goes through here.
+
+One function per action. Each one, inside one transaction: locks the application, checks that
+the actor may see it and may take the action in its present state, runs the state machine's
+transition, recomputes the clocks, saves, appends the audit event and, once the transaction
+commits, queues the notifications. Views, the API, the admin and the commands all call these
+functions, so each rule exists once. Errors are WorkflowError subclasses whose message is meant
+for the person who asked.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
+
+from approvals import audit, notifications, permissions, uploads
+from approvals.calendar import WorkCalendar
+from approvals.deadlines import alert_plan, pauses_of, read_clocks
+from approvals.holidays import Schedule, import_schedule, work_calendar
+from approvals.models import (
+    OPEN_STATES,
+    Application,
+    ClockKind,
+    Material,
+    Organisation,
+    OrganisationKind,
+    Policy,
+    Procedure,
+    ProcedureRoute,
+    Role,
+    SpecialProcedure,
+    SpecialProcedureKind,
+    State,
+    TrackingSequence,
+    User,
+    VerificationMethod,
+)
+
+
+class WorkflowError(Exception):
+    """An action refused; ``str()`` is the message for the user, ``status`` the HTTP status a
+    view answers with, ``field`` the form field at fault, if any."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(WorkflowError):
+    """No such application, or not one the actor may see (the same answer, so as not to leak)."""
+
+    status = 404
+
+
+class ActionDenied(WorkflowError):
+    """The actor may see the application but not take this action."""
+
+    status = 403
+
+
+class ActionInvalid(WorkflowError):
+    """The action is not possible now, or its input is wrong."""
+
+    status = 400
+
+
+class ConcurrentChange(WorkflowError):
+    """Someone else changed the application first."""
+
+    status = 409
+
+
+TRACKING_PREFIX = {
+    Procedure.TELECOM_LICENCE: "XK",
+    Procedure.NUMBER_RESOURCE: "MH",
+    Procedure.WEBSITE_FILING: "BA",
+}
+QUERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+FILING_NUMBER = re.compile(r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新]ICP备\d{8,10}号$")
+EXTENSION_ACTIONS = frozenset({"request_extension", "approve_extension", "reject_extension"})
+
+# Action names as users see them (buttons, errors).
+ACTION_LABELS = {
+    "submit": gettext_lazy("submit"),
+    "submit_to_provider": gettext_lazy("submit"),
+    "return_to_applicant": gettext_lazy("return to the applicant"),
+    "forward_to_administration": gettext_lazy("forward to the administration"),
+    "accept": gettext_lazy("accept"),
+    "deem_accepted": gettext_lazy("deem accepted"),
+    "refuse_to_accept": gettext_lazy("refuse to accept"),
+    "request_correction": gettext_lazy("send a correction notice"),
+    "resubmit": gettext_lazy("submit corrections"),
+    "start_special_procedure": gettext_lazy("start a special procedure"),
+    "end_special_procedure": gettext_lazy("end the special procedure"),
+    "request_extension": gettext_lazy("request an extension"),
+    "approve_extension": gettext_lazy("approve the extension"),
+    "reject_extension": gettext_lazy("reject the extension"),
+    "grant": gettext_lazy("grant"),
+    "deny": gettext_lazy("deny"),
+    "serve_certificate": gettext_lazy("record the certificate as served"),
+    "file": gettext_lazy("file"),
+    "refuse_filing": gettext_lazy("refuse the filing"),
+    "withdraw": gettext_lazy("withdraw"),
+    "reassign": gettext_lazy("reassign"),
+    "update": gettext_lazy("edit the draft"),
+    "add_material": gettext_lazy("add a material"),
+}
+
+
+def today() -> date:
+    """Today in the administration's time zone (Asia/Shanghai)."""
+    return timezone.localdate()
+
+
+# -- the machinery ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Step:
+    app: Application
+    actor: User | None
+    on: date
+    events: list[audit.Draft]
+
+    def record(self, action: str, *, from_state: str = "", to_state: str = "", note: str = "", **data: Any) -> None:
+        self.events.append(
+            audit.Draft(
+                application=self.app,
+                actor_id=self.actor.pk if self.actor else None,
+                action=action,
+                on=self.on,
+                from_state=from_state,
+                to_state=to_state,
+                note=note,
+                data=dict(data),
+            )
+        )
+
+
+def _lock(app_id: int | Application) -> Application:
+    pk = app_id.pk if isinstance(app_id, Application) else app_id
+    try:
+        return Application.objects.select_for_update(of=("self",)).select_related("policy").get(pk=pk)
+    except Application.DoesNotExist:
+        raise NotFound(_("No such application.")) from None
+
+
+def _denied(name: str) -> ActionDenied:
+    return ActionDenied(_("You may not %(action)s this application.") % {"action": ACTION_LABELS.get(name, name)})
+
+
+def _require_view(app: Application, actor: User | None) -> None:
+    if actor is None or not permissions.can_view(app, actor):
+        raise NotFound(_("No such application."))
+
+
+def _check_date(app: Application, on: date) -> None:
+    if on > today():
+        raise ActionInvalid(_("The date %(on)s is in the future.") % {"on": on}, field="on")
+    if app.last_action_on and on < app.last_action_on:
+        raise ActionInvalid(
+            _("The date %(on)s is before the application's last event (%(last)s).")
+            % {"on": on, "last": app.last_action_on},
+            field="on",
+        )
+
+
+def _required_text(value: str, field: str, label: str, max_length: int = 2000) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ActionInvalid(_("%(label)s is required.") % {"label": label}, field=field)
+    if len(value) > max_length:
+        raise ActionInvalid(
+            _("%(label)s may be at most %(n)s characters.") % {"label": label, "n": max_length}, field=field
+        )
+    return value
+
+
+def _finish(step: _Step, calendar: WorkCalendar | None = None) -> Application:
+    """Recompute the clocks, save, append the audit events, queue the notifications."""
+    app = step.app
+    app.last_action_on = max(step.on, app.last_action_on or step.on)
+    refresh_clocks(app, calendar or work_calendar())
+    try:
+        app.save()
+    except ConcurrentTransition:
+        raise ConcurrentChange(
+            _("Someone else changed this application at the same time; reload it and try again.")
+        ) from None
+    events = audit.append(step.events)
+    notifications.queue([event.pk for event in events])
+    return app
+
+
+def _transition(
+    app_id: int | Application,
+    actor: User | None,
+    name: str,
+    *,
+    on: date | None,
+    args: tuple = (),
+    note: str = "",
+    data: dict | None = None,
+    check: Callable[[Application, date], None] | None = None,
+    then: Callable[[_Step], None] | None = None,
+    system: bool = False,
+) -> Application:
+    on = on or today()
+    with transaction.atomic():
+        app = _lock(app_id)
+        method = getattr(app, name)
+        label = ACTION_LABELS.get(name, name)
+        if not system:
+            _require_view(app, actor)
+            if not can_proceed(method):
+                current = app.get_extension_state_display() if name in EXTENSION_ACTIONS else app.get_state_display()
+                raise ActionInvalid(
+                    _("You cannot %(action)s now: the application is “%(state)s”.")
+                    % {"action": label, "state": current}
+                )
+            if not has_transition_perm(method, actor):
+                raise ActionDenied(_("You may not %(action)s this application.") % {"action": label})
+        _check_date(app, on)
+        if check is not None:
+            check(app, on)
+        field = "extension_state" if name in EXTENSION_ACTIONS else "state"
+        before = getattr(app, field)
+        try:
+            method(on, *args)
+        except TransitionNotAllowed:
+            raise ActionInvalid(_("You cannot %(action)s now.") % {"action": label}) from None
+        step = _Step(app, actor, on, [])
+        step.record(name, from_state=before, to_state=getattr(app, field), note=note, **(data or {}))
+        if then is not None:
+            then(step)
+        return _finish(step)
+
+
+def refresh_clocks(app: Application, calendar: WorkCalendar) -> dict[str, tuple]:
+    """Set the application's clock columns from its events; return what changed (old, new)."""
+    reading = read_clocks(app, calendar, pauses_of(app) if app.pk else [])
+    plan = alert_plan(app, reading, calendar)
+    paused_left = None
+    if reading.clock == ClockKind.PAUSED and reading.promised is not None and reading.promised.remaining:
+        paused_left = sum(reading.promised.remaining)
+    values = {
+        "clock": reading.clock,
+        "acceptance_due": reading.acceptance.due if reading.acceptance else None,
+        "due_date": reading.promised.due if reading.promised else None,
+        "statutory_due": reading.statutory.due if reading.statutory else None,
+        "certificate_due": reading.certificate.due if reading.certificate else None,
+        "provisional": reading.provisional,
+        "days_left_when_paused": paused_left,
+        "next_alert_on": plan[0][2] if plan else None,
+        "next_alert_level": f"{plan[0][0]}:{plan[0][1]}" if plan else "",
+    }
+    changed = {}
+    for field, value in values.items():
+        old = getattr(app, field)
+        if old != value:
+            changed[field] = (old, value)
+            setattr(app, field, value)
+    return changed
+
+
+def _assign_tracking_number(app: Application, on: date) -> None:
+    if app.tracking_number:
+        return
+    sequence, _created = TrackingSequence.objects.select_for_update().get_or_create(
+        procedure=app.procedure, year=on.year
+    )
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    app.tracking_number = f"{TRACKING_PREFIX[app.procedure]}{on.year}{sequence.last:06d}"
+    app.query_code = "".join(secrets.choice(QUERY_ALPHABET) for _ in range(8))
+
+
+def _route(app: Application) -> None:
+    """Send the application to the department that handles its procedure, and to that
+    department's officer with the fewest open cases."""
+    if app.department_id is None:
+        route = ProcedureRoute.objects.filter(procedure=app.procedure).first()
+        if route is None:
+            return  # an administrator routes it by hand (reassign)
+        app.department_id = route.department_id
+    if app.officer_id is None:
+        app.officer = (
+            User.objects.filter(role=Role.OFFICER, department_id=app.department_id, is_active=True)
+            .annotate(load=Count("cases", filter=Q(cases__state__in=sorted(OPEN_STATES))))
+            .order_by("load", "pk")
+            .first()
+        )
+
+
+def _set_policy(app: Application) -> None:
+    start = app.clock_start
+    try:
+        app.policy = Policy.objects.in_force(app.procedure, start)
+    except Policy.DoesNotExist:
+        raise ActionInvalid(
+            _("No policy for %(kind)s is in force on %(on)s.") % {"kind": app.get_procedure_display(), "on": start}
+        ) from None
+
+
+# -- drafts and materials ---------------------------------------------------------------------
+
+
+def create_application(
+    actor: User,
+    procedure: str,
+    subject: str,
+    *,
+    details: dict | None = None,
+    provider_id: int | None = None,
+    on: date | None = None,
+) -> Application:
+    """A new draft for the actor's organisation."""
+    on = on or today()
+    if permissions.role_of(actor) != Role.ENTERPRISE:
+        raise ActionDenied(_("Only an enterprise's users apply."))
+    if procedure not in Procedure.values:
+        raise ActionInvalid(_("Choose a procedure."), field="procedure")
+    subject = _required_text(subject, "subject", _("What is applied for"), 300)
+    if procedure == Procedure.WEBSITE_FILING:
+        if (
+            not provider_id
+            or not Organisation.objects.filter(pk=provider_id, kind=OrganisationKind.ACCESS_PROVIDER).exists()
+        ):
+            raise ActionInvalid(_("Choose the access provider that hosts the website."), field="provider")
+    else:
+        provider_id = None
+    with transaction.atomic():
+        app = Application(
+            procedure=procedure,
+            organisation_id=actor.organisation_id,
+            applicant=actor,
+            provider_id=provider_id,
+            subject=subject,
+            details=details or {},
+        )
+        app.save()
+        step = _Step(app, actor, on, [])
+        step.record("created", to_state=app.state)
+        return _finish(step)
+
+
+def update_draft(app_id: int, actor: User, *, subject: str, details: dict | None = None) -> Application:
+    with transaction.atomic():
+        app = _lock(app_id)
+        _require_view(app, actor)
+        if not permissions.is_applicant(app, actor):
+            raise _denied("update")
+        if app.state != State.DRAFT:
+            raise ActionInvalid(_("Only a draft can be edited."))
+        app.subject = _required_text(subject, "subject", _("What is applied for"), 300)
+        if details is not None:
+            app.details = details
+        step = _Step(app, actor, today(), [])
+        step.record("updated")
+        return _finish(step)
+
+
+def add_material(
+    app_id: int, actor: User, upload: UploadedFile, *, description: str = "", on: date | None = None
+) -> Material:
+    """Attach a checked file to a draft, or to an application awaiting corrections."""
+    with transaction.atomic():
+        app = _lock(app_id)
+        _require_view(app, actor)
+        if not permissions.is_applicant(app, actor):
+            raise ActionDenied(
+                _("You may not %(action)s this application.") % {"action": ACTION_LABELS["add_material"]}
+            )
+        if app.state not in (State.DRAFT, State.CORRECTION):
+            raise ActionInvalid(_("Materials can be added to a draft or while corrections are awaited."))
+        try:
+            checked = uploads.check(upload)
+        except uploads.UploadRejected as exc:
+            raise ActionInvalid(str(exc), field="file") from None
+        material = Material(
+            application=app,
+            name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            description=description.strip()[:200],
+            uploaded_by=actor,
+        )
+        material.file.save(checked.name, upload, save=False)
+        try:
+            material.save()
+            step = _Step(app, actor, on or today(), [])
+            step.record("material_added", note=checked.name, material=material.pk, size=checked.size)
+            _finish(step)
+        except BaseException:
+            material.file.delete(save=False)  # no row, no file
+            raise
+        return material
+
+
+# -- the applicant ----------------------------------------------------------------------------
+
+
+def submit(app_id: int, actor: User, *, on: date | None = None) -> Application:
+    """Send a draft: to the administration (licences, numbers), to the access provider (filings)."""
+    # (Never .only() an Application: the state machine's mixin reads every state field on load.)
+    procedure = Application.objects.filter(pk=app_id).values_list("procedure", flat=True).first()
+    if procedure is None:
+        raise NotFound(_("No such application."))
+
+    def check(app: Application, on: date) -> None:
+        if not app.materials.exists():
+            raise ActionInvalid(_("Add the application's materials before submitting."), field="file")
+
+    def then(step: _Step) -> None:
+        _assign_tracking_number(step.app, step.on)
+        _route(step.app)
+
+    name = "submit_to_provider" if procedure == Procedure.WEBSITE_FILING else "submit"
+    return _transition(app_id, actor, name, on=on, args=(), check=check, then=then)
+
+
+def resubmit(app_id: int, actor: User, *, note: str = "", on: date | None = None) -> Application:
+    """The applicant answers the correction notice: that day the corrections arrive."""
+    return _transition(app_id, actor, "resubmit", on=on, note=note.strip())
+
+
+def withdraw(app_id: int, actor: User, reason: str, *, on: date | None = None) -> Application:
+    reason = _required_text(reason, "reason", _("The reason"))
+    return _transition(app_id, actor, "withdraw", on=on, args=(reason,), note=reason)
+
+
+# -- the access provider (website filings) ------------------------------------------------------
+
+
+def return_to_applicant(app_id: int, actor: User, reasons: str, *, on: date | None = None) -> Application:
+    reasons = _required_text(reasons, "reasons", _("The reasons"))
+    return _transition(app_id, actor, "return_to_applicant", on=on, args=(reasons,), note=reasons)
+
+
+def forward_to_administration(
+    app_id: int,
+    actor: User,
+    *,
+    method: str,
+    verified_at: datetime,
+    reference: str,
+    on: date | None = None,
+) -> Application:
+    """The record reaches the administration after the provider's check and identity
+    verification: the filing's clock starts that day."""
+    if method not in VerificationMethod.values:
+        raise ActionInvalid(_("Choose how the identity was verified."), field="method")
+    reference = _required_text(reference, "reference", _("The verification reference"), 100)
+    if verified_at is None or timezone.is_naive(verified_at):
+        raise ActionInvalid(_("Give the date and time of the identity verification."), field="verified_at")
+    if verified_at > timezone.now():
+        raise ActionInvalid(_("The identity verification cannot be in the future."), field="verified_at")
+
+    def then(step: _Step) -> None:
+        _set_policy(step.app)
+        _route(step.app)
+
+    return _transition(
+        app_id,
+        actor,
+        "forward_to_administration",
+        on=on,
+        args=(method, verified_at, reference),
+        data={"method": method, "reference": reference},
+        then=then,
+    )
+
+
+# -- the case officer -------------------------------------------------------------------------
+
+
+def _within_acceptance_period(app: Application, on: date) -> None:
+    if app.acceptance_due and on > app.acceptance_due:
+        raise ActionInvalid(
+            _(
+                "The 5 working days to ask for corrections or refuse ended on %(due)s: the application "
+                "is deemed accepted (行政许可法 art. 32). Accept it."
+            )
+            % {"due": app.acceptance_due}
+        )
+
+
+def accept(app_id: int, actor: User, *, on: date | None = None) -> Application:
+    """Accept (受理). After the 5 working days, acceptance counts from receipt, as the law deems."""
+    return _transition(app_id, actor, "accept", on=on, then=lambda step: _set_policy(step.app))
+
+
+def deem_accepted(app_id: int, *, on: date | None = None) -> Application:
+    """The system's transition when nobody answered within 5 working days (the sweep calls it)."""
+
+    def check(app: Application, on: date) -> None:
+        if app.acceptance_due is None or on <= app.acceptance_due:
+            raise ActionInvalid(_("The acceptance period has not run out."))
+
+    return _transition(
+        app_id, None, "deem_accepted", on=on, check=check, then=lambda s: _set_policy(s.app), system=True
+    )
+
+
+def refuse_to_accept(app_id: int, actor: User, reasons: str, *, on: date | None = None) -> Application:
+    reasons = _required_text(reasons, "reasons", _("The reasons"))
+    return _transition(
+        app_id, actor, "refuse_to_accept", on=on, args=(reasons,), note=reasons, check=_within_acceptance_period
+    )
+
+
+def request_correction(app_id: int, actor: User, items: str, *, on: date | None = None) -> Application:
+    """One notice listing every correction needed (一次告知). A second is allowed and flagged."""
+    items = _required_text(items, "items", _("The list of corrections"), 5000)
+
+    def then(step: _Step) -> None:
+        step.events[-1].data["notice"] = step.app.correction_notices
+        if step.app.correction_notices > 1:
+            step.events[-1].data["repeated"] = True  # breaks the one-notice duty: flagged
+
+    return _transition(
+        app_id,
+        actor,
+        "request_correction",
+        on=on,
+        args=(items,),
+        note=items,
+        check=_within_acceptance_period,
+        then=then,
+    )
+
+
+def start_special_procedure(
+    app_id: int,
+    actor: User,
+    *,
+    kind: str,
+    basis: str,
+    notice_date: date,
+    expected_end: date,
+    on: date | None = None,
+) -> Application:
+    """Stop the clock for a special procedure (行政许可法 art. 45): its time is not counted."""
+    if kind not in SpecialProcedureKind.values:
+        raise ActionInvalid(_("Choose the type of special procedure."), field="kind")
+    basis = _required_text(basis, "basis", _("The legal basis"), 300)
+    on_ = on or today()
+    if notice_date is None or notice_date < on_ or notice_date > today():
+        raise ActionInvalid(
+            _("The written notice to the applicant must be dated between %(start)s and today.") % {"start": on_},
+            field="notice_date",
+        )
+    if expected_end is None or expected_end < on_:
+        raise ActionInvalid(_("The expected end cannot be before the start."), field="expected_end")
+
+    def then(step: _Step) -> None:
+        SpecialProcedure.objects.create(
+            application=step.app,
+            kind=kind,
+            basis=basis,
+            notice_date=notice_date,
+            expected_end=expected_end,
+            started_on=step.on,
+        )
+
+    return _transition(
+        app_id,
+        actor,
+        "start_special_procedure",
+        on=on_,
+        note=basis,
+        data={"kind": kind, "notice_date": notice_date.isoformat(), "expected_end": expected_end.isoformat()},
+        then=then,
+    )
+
+
+def end_special_procedure(app_id: int, actor: User, *, note: str = "", on: date | None = None) -> Application:
+    def then(step: _Step) -> None:
+        running = step.app.special_procedures.filter(ended_on__isnull=True).order_by("-started_on").first()
+        running.ended_on = step.on
+        running.save(update_fields=["ended_on"])
+
+    return _transition(app_id, actor, "end_special_procedure", on=on, note=note.strip(), then=then)
+
+
+def request_extension(app_id: int, actor: User, days: int, reason: str, *, on: date | None = None) -> Application:
+    reason = _required_text(reason, "reason", _("The reason"))
+
+    def check(app: Application, on: date) -> None:
+        limit = app.policy.max_extension if app.policy else 0
+        if not isinstance(days, int) or not 1 <= days <= limit:
+            raise ActionInvalid(_("An extension is 1 to %(max)s working days.") % {"max": limit}, field="days")
+
+    return _transition(
+        app_id, actor, "request_extension", on=on, args=(days, reason), note=reason, data={"days": days}, check=check
+    )
+
+
+def approve_extension(app_id: int, actor: User, *, note: str = "", on: date | None = None) -> Application:
+    return _transition(app_id, actor, "approve_extension", on=on, note=note.strip())
+
+
+def reject_extension(app_id: int, actor: User, note: str, *, on: date | None = None) -> Application:
+    note = _required_text(note, "note", _("The reason"))
+    return _transition(app_id, actor, "reject_extension", on=on, note=note)
+
+
+def grant(app_id: int, actor: User, *, reasons: str = "", on: date | None = None) -> Application:
+    return _transition(app_id, actor, "grant", on=on, args=(reasons.strip(),), note=reasons.strip())
+
+
+def deny(app_id: int, actor: User, reasons: str, remedies: str, *, on: date | None = None) -> Application:
+    """不予许可: the written decision gives the reasons and the remedies (review, litigation)."""
+    reasons = _required_text(reasons, "reasons", _("The reasons"))
+    remedies = _required_text(remedies, "remedies", _("The remedies"))
+    return _transition(app_id, actor, "deny", on=on, args=(reasons, remedies), note=reasons)
+
+
+def serve_certificate(app_id: int, actor: User, certificate_number: str, *, on: date | None = None) -> Application:
+    number = _required_text(certificate_number, "certificate_number", _("The certificate number"), 50)
+    return _transition(app_id, actor, "serve_certificate", on=on, args=(number,), data={"certificate": number})
+
+
+def file(app_id: int, actor: User, filing_number: str, *, on: date | None = None) -> Application:
+    number = (filing_number or "").strip()
+    if not FILING_NUMBER.match(number):
+        raise ActionInvalid(
+            _("A filing number looks like 皖ICP备2026001234号 (province, ICP备, 8 to 10 digits, 号)."),
+            field="filing_number",
+        )
+    if Application.objects.filter(filing_number=number).exists():
+        raise ActionInvalid(_("The filing number %(n)s is already in use.") % {"n": number}, field="filing_number")
+    return _transition(app_id, actor, "file", on=on, args=(number,), data={"filing_number": number})
+
+
+def refuse_filing(app_id: int, actor: User, reasons: str, *, on: date | None = None) -> Application:
+    reasons = _required_text(reasons, "reasons", _("The reasons"))
+    return _transition(app_id, actor, "refuse_filing", on=on, args=(reasons,), note=reasons)
+
+
+# -- managers ---------------------------------------------------------------------------------
+
+
+def reassign(app_id: int, actor: User, officer_id: int, *, note: str = "") -> Application:
+    """Give the case to another officer of the department (not a status change; audited)."""
+    with transaction.atomic():
+        app = _lock(app_id)
+        _require_view(app, actor)
+        if not permissions.can_reassign(app, actor):
+            raise _denied("reassign")
+        if not app.is_open:
+            raise ActionInvalid(_("Only an open application can be reassigned."))
+        officer = User.objects.filter(pk=officer_id, role=Role.OFFICER, is_active=True).first()
+        if officer is None:
+            raise ActionInvalid(_("Choose an active case officer."), field="officer")
+        if app.department_id is not None and officer.department_id != app.department_id:
+            raise ActionInvalid(_("Choose an officer of the department that handles the case."), field="officer")
+        if officer.pk == app.officer_id:
+            raise ActionInvalid(_("The case is already assigned to %(name)s.") % {"name": officer}, field="officer")
+        previous = app.officer_id
+        app.officer = officer
+        app.department_id = officer.department_id
+        step = _Step(app, actor, today(), [])
+        step.record("reassign", note=note.strip(), previous_officer=previous, officer=officer.pk)
+        return _finish(step)
+
+
+# -- calendar changes -------------------------------------------------------------------------
+
+MOVED_FIELDS = ("acceptance_due", "due_date", "statutory_due", "certificate_due")
+
+
+def _moved(changed: dict[str, tuple]) -> dict[str, list[str | None]]:
+    """The due dates among ``changed`` as [old, new] ISO strings, for the audit event."""
+    return {
+        field: [old.isoformat() if old else None, new.isoformat() if new else None]
+        for field, (old, new) in changed.items()
+        if field in MOVED_FIELDS
+    }
+
+
+def recompute_open_clocks(reason: str, first: date | None = None, last: date | None = None) -> int:
+    """After a calendar change between ``first`` and ``last``: recompute every open clock whose
+    window touches those days, in bulk, and record each moved due date. Returns how many moved."""
+    calendar = work_calendar()
+    on = today()
+    with transaction.atomic():
+        candidates = Application.objects.open().select_related("policy").prefetch_related("special_procedures")
+        if first is not None and last is not None:
+            candidates = candidates.filter(received_on__lte=last).filter(
+                Q(acceptance_due__gte=first)
+                | Q(due_date__gte=first)
+                | Q(statutory_due__gte=first)
+                | Q(certificate_due__gte=first)
+                | Q(clock=ClockKind.PAUSED)
+            )
+        candidates = candidates.select_for_update(of=("self",)).order_by("pk")
+        changed_apps, drafts = [], []
+        for app in candidates:
+            changed = refresh_clocks(app, calendar)
+            if not changed:
+                continue
+            changed_apps.append(app)
+            moved = _moved(changed)
+            if moved:
+                drafts.append(
+                    audit.Draft(application=app, actor_id=None, action="due_date_moved", on=on, note=reason, data=moved)
+                )
+        fields = ["clock", *MOVED_FIELDS, "provisional", "days_left_when_paused", "next_alert_on", "next_alert_level"]
+        Application.objects.bulk_update(changed_apps, fields, batch_size=500)
+        events = audit.append(drafts)
+        notifications.queue([event.pk for event in events])
+    return len(drafts)
+
+
+def load_calendar(schedule: Schedule) -> tuple[object, int]:
+    """Load a year's official schedule and carry it to every open case it touches, atomically."""
+    with transaction.atomic():
+        result = import_schedule(schedule)
+        dates = [entry.date for entry in schedule.entries]
+        first = min([*dates, date(schedule.year, 1, 1)])
+        moved = recompute_open_clocks(
+            _("%(year)s schedule loaded") % {"year": schedule.year}, first, date(schedule.year, 12, 31)
+        )
+    return result, moved
+
+
+def calendar_days_changed(days: Iterable[date], reason: str) -> int:
+    """After an administrator edits schedule days by hand."""
+    days = sorted(days)
+    if not days:
+        return 0
+    return recompute_open_clocks(reason, days[0], days[-1])
+
+
+# -- what a user may do -----------------------------------------------------------------------
+
+
+def available_actions(app: Application, user: User) -> list[str]:
+    """The actions ``user`` may take on ``app`` now: the buttons a screen shows."""
+    if not permissions.can_view(app, user):
+        return []
+    names = [t.name for t in app.get_available_user_state_transitions(user)]
+    names += [t.name for t in app.get_available_user_extension_state_transitions(user)]
+    if app.is_open and permissions.can_reassign(app, user):
+        names.append("reassign")
+    return names
+
+
+def recompute(app_id: int) -> Application:
+    """Recompute one application's clocks (an administrator's repair tool; audited if they move)."""
+    with transaction.atomic():
+        app = _lock(app_id)
+        changed = refresh_clocks(app, work_calendar())
+        if changed:
+            app.save()
+            moved = _moved(changed)
+            if moved:
+                events = audit.append(
+                    [audit.Draft(app, None, "due_date_moved", today(), note=_("recomputed"), data=moved)]
+                )
+                notifications.queue([e.pk for e in events])
+    return app

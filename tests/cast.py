@@ -1,0 +1,112 @@
+"""The small named cast every workflow test uses: one user per role, two enterprises, one access
+provider, two departments. No factories: a test reads like a story about these people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from approvals import workflow
+from approvals.models import (
+    Application,
+    Department,
+    Organisation,
+    OrganisationKind,
+    Procedure,
+    ProcedureRoute,
+    Role,
+    User,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def pdf(name: str = "申请书.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def noon(day: date) -> datetime:
+    return datetime.combine(day, time(12, 0), tzinfo=SHANGHAI)
+
+
+@dataclass
+class Cast:
+    licensing: Department  # 信息通信管理处: licences and number resources
+    internet: Department  # 互联网管理处: website filings
+    acme: Organisation  # an applicant
+    rival: Organisation  # another applicant, who must never see acme's data
+    telecom: Organisation  # an access provider
+    alice: User  # acme's applicant
+    bob: User  # rival's applicant
+    olga: User  # officer, licensing (first in line for new cases)
+    oscar: User  # officer, licensing
+    fiona: User  # officer, internet
+    mia: User  # manager, licensing
+    max: User  # manager, internet
+    pat: User  # telecom's filing desk (access provider)
+    root: User  # administrator
+
+    def draft(self, procedure: str = Procedure.TELECOM_LICENCE, on: date | None = None, who: User | None = None):
+        who = who or self.alice
+        provider = self.telecom.pk if procedure == Procedure.WEBSITE_FILING else None
+        app = workflow.create_application(
+            who, procedure, "第二类增值电信业务 信息服务业务", provider_id=provider, on=on
+        )
+        workflow.add_material(app.pk, who, pdf(), on=on)
+        return Application.objects.get(pk=app.pk)
+
+    def received(self, procedure: str = Procedure.TELECOM_LICENCE, on: date = date(2026, 3, 2)) -> Application:
+        app = self.draft(procedure, on=on)
+        return workflow.submit(app.pk, self.alice, on=on)
+
+    def under_review(
+        self,
+        procedure: str = Procedure.TELECOM_LICENCE,
+        received: date = date(2026, 3, 2),
+        accepted: date = date(2026, 3, 3),
+    ) -> Application:
+        if procedure == Procedure.WEBSITE_FILING:
+            app = self.draft(procedure, on=received)
+            workflow.submit(app.pk, self.alice, on=received)
+            return workflow.forward_to_administration(
+                app.pk, self.pat, method="face", verified_at=noon(received), reference="FACE-1", on=accepted
+            )
+        app = self.received(procedure, on=received)
+        return workflow.accept(app.pk, app.officer, on=accepted)
+
+
+def make_cast() -> Cast:
+    licensing = Department.objects.create(name="信息通信管理处")
+    internet = Department.objects.create(name="互联网管理处")
+    ProcedureRoute.objects.create(procedure=Procedure.TELECOM_LICENCE, department=licensing)
+    ProcedureRoute.objects.create(procedure=Procedure.NUMBER_RESOURCE, department=licensing)
+    ProcedureRoute.objects.create(procedure=Procedure.WEBSITE_FILING, department=internet)
+    acme = Organisation.objects.create(name="合肥云端网络科技有限公司", credit_code="91340100MA2N0AAA14")
+    rival = Organisation.objects.create(name="芜湖星河信息技术有限公司", credit_code="91340200MA2N0BBB2A")
+    telecom = Organisation.objects.create(
+        name="中国电信安徽分公司", credit_code="91340000MA2N0CCC31", kind=OrganisationKind.ACCESS_PROVIDER
+    )
+
+    def user(username: str, role: str, **kwargs) -> User:
+        return User.objects.create_user(username, password="pw-" + username, role=role, name=username.title(), **kwargs)
+
+    return Cast(
+        licensing=licensing,
+        internet=internet,
+        acme=acme,
+        rival=rival,
+        telecom=telecom,
+        alice=user("alice", Role.ENTERPRISE, organisation=acme),
+        bob=user("bob", Role.ENTERPRISE, organisation=rival),
+        olga=user("olga", Role.OFFICER, department=licensing),
+        oscar=user("oscar", Role.OFFICER, department=licensing),
+        fiona=user("fiona", Role.OFFICER, department=internet),
+        mia=user("mia", Role.MANAGER, department=licensing),
+        max=user("max", Role.MANAGER, department=internet),
+        pat=user("pat", Role.PROVIDER, organisation=telecom),
+        root=user("root", Role.ADMIN),
+    )
