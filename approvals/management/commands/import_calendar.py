@@ -3,13 +3,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from approvals.holidays import ScheduleError, import_schedule, read_schedule
+from approvals import workflow
+from approvals.holidays import ScheduleError, read_schedule
 
 
 class Command(BaseCommand):
     help = (
         "Load a year's official holiday schedule from a holiday-cn JSON file or a CSV file with the "
-        "header date,type,name (type: holiday or workday). The load is atomic and makes the year official."
+        "header date,type,name (type: holiday or workday). The load is atomic, makes the year official "
+        "and recomputes the open applications whose clocks it touches."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, year: int | None, source: str, **options) -> None:
         try:
             schedule = read_schedule(file, year=year, source=source)
-            result = import_schedule(schedule)
+            result, moved = workflow.load_calendar(schedule)
         except ScheduleError as exc:
             raise CommandError(_("%(file)s: %(error)s; nothing was changed") % {"file": file, "error": exc}) from None
         self.stdout.write(str(result))
+        self.stdout.write(_("open applications whose due dates moved: %(n)s") % {"n": moved})
