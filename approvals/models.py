@@ -527,8 +527,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
         state, source=State.RECEIVED, target=State.UNDER_REVIEW, conditions=[_licensing], permission=_handling_officer
     )
     def accept(self, on: date) -> None:
-        # When corrections completed the application, the day they arrived is the acceptance day.
-        self.accepted_on = self.corrected_on or on
+        # When corrections completed the application, the day they arrived is the acceptance day;
+        # after the 5 working days the law has already deemed it accepted as of receipt.
+        late = self.acceptance_due is not None and on > self.acceptance_due
+        self.accepted_on = (self.corrected_on or self.received_on) if late else (self.corrected_on or on)
+        self.deemed_accepted = late
 
     @transition(
         state, source=State.RECEIVED, target=State.UNDER_REVIEW, conditions=[_licensing], permission=permissions.nobody
@@ -688,9 +691,15 @@ class SpecialProcedure(models.Model):
         return f"{self.get_kind_display()} {self.started_on}–{self.ended_on or '…'}"
 
 
-# Uploaded materials live outside the web root and are served only through a view that checks
-# permissions: the storage has no base URL.
-private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+class PrivateStorage(FileSystemStorage):
+    """Uploaded materials live outside the web root and have no URL: they are served only
+    through a view that checks permissions."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("materials have no public URL; serve them through a permission-checked view")
+
+
+private_storage = PrivateStorage(location=settings.PRIVATE_MEDIA_ROOT)
 
 
 def material_path(material: Material, filename: str) -> str:

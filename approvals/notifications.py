@@ -1,15 +1,16 @@
 """Who hears about what, and the in-app notifications.
 
-The workflow queues ``deliver`` on commit with the ids of the audit events it wrote; the audit
-event is the outbox, ``notified_at`` marks it delivered, and the unique (recipient, event)
-constraint makes a second delivery of the same event a no-op.
+The workflow calls ``notify`` inside its transaction (in-app notifications are part of the
+change) and ``queue`` to run ``deliver`` in the django-q2 worker once the transaction commits.
+The audit event is the outbox: ``notified_at`` marks it delivered; the unique (recipient, event)
+constraint makes telling someone twice about one event impossible.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -91,29 +92,31 @@ def recipients(event: AuditEvent, app: Application) -> set[int]:
     return ids
 
 
-def deliver(event_ids: Iterable[int]) -> int:
-    """Turn audit events into notifications, once. Safe to run twice or concurrently."""
-    made = 0
-    events = AuditEvent.objects.filter(pk__in=list(event_ids), notified_at__isnull=True).select_related("application")
+def notify(events: Iterable[AuditEvent]) -> int:
+    """Create the in-app notifications for ``events``, inside the workflow's transaction: who
+    is told is decided as the event happens (the officer then, not the officer later), and a
+    rolled-back change tells nobody. A second call for the same events adds nothing."""
+    events = [event for event in events if event.application is not None]
+    told = set(Notification.objects.filter(event__in=events).values_list("event_id", "recipient_id"))
+    rows = []
     for event in events:
-        if event.application is None:
-            continue
-        with transaction.atomic():
-            for user_id in sorted(recipients(event, event.application)):
-                try:
-                    with transaction.atomic():
-                        Notification.objects.create(
-                            recipient_id=user_id,
-                            application=event.application,
-                            event=event,
-                            kind=event.action,
-                            data={"tracking_number": event.application.tracking_number or "", **event.data},
-                        )
-                    made += 1
-                except IntegrityError:
-                    pass  # already delivered by a concurrent run
-            AuditEvent.objects.filter(pk=event.pk, notified_at__isnull=True).update(notified_at=timezone.now())
-    return made
+        app = event.application
+        data = {"tracking_number": app.tracking_number or "", **event.data}
+        rows += [
+            Notification(recipient_id=user_id, application=app, event=event, kind=event.action, data=data)
+            for user_id in sorted(recipients(event, app))
+            if (event.pk, user_id) not in told
+        ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent run may have won
+    return len(rows)
+
+
+def deliver(event_ids: Iterable[int]) -> int:
+    """The after-commit part of telling people (the django-q2 task): marks the events as
+    delivered. Safe to run twice or concurrently; returns how many it marked."""
+    return AuditEvent.objects.filter(pk__in=list(event_ids), notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
 
 
 def queue(event_ids: list[int]) -> None:

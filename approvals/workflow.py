@@ -202,6 +202,7 @@ def _finish(step: _Step, calendar: WorkCalendar | None = None) -> Application:
             _("Someone else changed this application at the same time; reload it and try again.")
         ) from None
     events = audit.append(step.events)
+    notifications.notify(events)
     notifications.queue([event.pk for event in events])
     return app
 
@@ -724,6 +725,7 @@ def recompute_open_clocks(reason: str, first: date | None = None, last: date | N
         fields = ["clock", *MOVED_FIELDS, "provisional", "days_left_when_paused", "next_alert_on", "next_alert_level"]
         Application.objects.bulk_update(changed_apps, fields, batch_size=500)
         events = audit.append(drafts)
+        notifications.notify(events)
         notifications.queue([event.pk for event in events])
     return len(drafts)
 
@@ -774,5 +776,6 @@ def recompute(app_id: int) -> Application:
                 events = audit.append(
                     [audit.Draft(app, None, "due_date_moved", today(), note=_("recomputed"), data=moved)]
                 )
+                notifications.notify(events)
                 notifications.queue([e.pk for e in events])
     return app

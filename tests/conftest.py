@@ -13,6 +13,12 @@ settings.register_profile("thorough", parent=settings.get_profile("default"), ma
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The cast's users are made with a fast hash: a test is not a password store."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def official() -> WorkCalendar:
     return WorkCalendar.official()
@@ -40,3 +46,21 @@ def cast(db, settings, tmp_path):
     Conf.SYNC = True
     yield make_cast()
     Conf.SYNC = original
+
+
+@pytest.fixture
+def now(monkeypatch):
+    """Pin the time: ``now(datetime)`` or ``now(date)`` (noon in Shanghai). Everything that asks
+    django.utils.timezone.now() (the workflow's today, audit times, auto_now fields) sees it."""
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    def pin(moment):
+        if not isinstance(moment, datetime):
+            moment = datetime.combine(moment, time(12, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return pin
