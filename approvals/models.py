@@ -466,7 +466,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     provisional = models.BooleanField(_("provisional"), default=False)
     days_left_when_paused = models.SmallIntegerField(_("working days left when paused"), null=True, blank=True)
     next_alert_on = models.DateField(_("next alert on"), null=True, blank=True)
-    next_alert_level = models.CharField(_("next alert level"), max_length=16, blank=True)
+    next_alert_level = models.CharField(_("next alert level"), max_length=32, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -668,7 +668,9 @@ class SpecialProcedure(models.Model):
     """A special procedure (行政许可法 art. 45) whose time is not counted: the clock stops at the
     end of ``started_on`` and counts again after ``ended_on``."""
 
-    application = models.ForeignKey(Application, models.CASCADE, related_name="special_procedures")
+    application = models.ForeignKey(
+        Application, models.CASCADE, related_name="special_procedures", verbose_name=_("application")
+    )
     kind = models.CharField(_("type"), max_length=20, choices=SpecialProcedureKind.choices)
     basis = models.CharField(_("legal basis"), max_length=300)
     notice_date = models.DateField(_("applicant told in writing on"))
@@ -709,14 +711,16 @@ def material_path(material: Material, filename: str) -> str:
 class Material(models.Model):
     """A file an applicant submitted, checked for type and size on the way in."""
 
-    application = models.ForeignKey(Application, models.CASCADE, related_name="materials")
+    application = models.ForeignKey(
+        Application, models.CASCADE, related_name="materials", verbose_name=_("application")
+    )
     file = models.FileField(_("file"), storage=private_storage, upload_to=material_path, max_length=300)
     name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
@@ -772,9 +776,9 @@ class AuditEvent(models.Model):
     to_state = models.CharField(_("to"), max_length=20, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-    notified_at = models.DateTimeField(null=True, blank=True)
+    prev_hash = models.CharField(_("previous event's hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
+    notified_at = models.DateTimeField(_("notifications sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
@@ -782,7 +786,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"{self.on} {self.action}"
+        from approvals.labels import ACTIONS
+
+        return f"{self.on} {ACTIONS.get(self.action, self.action)}"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -808,15 +814,23 @@ class Notification(models.Model):
     """An in-app message to one user; its text is made, in the reader's language, from ``kind``
     and ``data`` (approvals.notifications.text)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
-    application = models.ForeignKey(Application, models.CASCADE, null=True, blank=True, related_name="+")
-    event = models.ForeignKey(AuditEvent, models.CASCADE, null=True, blank=True, related_name="+")
-    kind = models.CharField(max_length=40)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    application = models.ForeignKey(
+        Application, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("application")
+    )
+    event = models.ForeignKey(
+        AuditEvent, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("audit event")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
         constraints = [

@@ -15,36 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from approvals.labels import ACTIONS
 from approvals.models import Application, AuditEvent, Notification, Role, User
-
-# What each action is called, in timelines and notifications.
-ACTIONS = {
-    "created": _("Draft created"),
-    "updated": _("Draft updated"),
-    "material_added": _("Material added"),
-    "submit": _("Submitted"),
-    "submit_to_provider": _("Sent to the access provider"),
-    "return_to_applicant": _("Returned by the access provider"),
-    "forward_to_administration": _("Reached the administration"),
-    "accept": _("Accepted"),
-    "deem_accepted": _("Deemed accepted (no answer within 5 working days)"),
-    "refuse_to_accept": _("Not accepted"),
-    "request_correction": _("Correction notice sent"),
-    "resubmit": _("Corrections submitted"),
-    "start_special_procedure": _("Special procedure started: clock paused"),
-    "end_special_procedure": _("Special procedure ended: clock running"),
-    "request_extension": _("Extension requested"),
-    "approve_extension": _("Extension approved"),
-    "reject_extension": _("Extension rejected"),
-    "grant": _("Granted"),
-    "deny": _("Denied"),
-    "serve_certificate": _("Certificate served"),
-    "file": _("Filed"),
-    "refuse_filing": _("Filing refused"),
-    "withdraw": _("Withdrawn"),
-    "reassign": _("Reassigned"),
-    "due_date_moved": _("Due date moved by a calendar change"),
-}
 
 # Who is told: the applicant's organisation, the case officer, the department's managers, the provider.
 APPLICANT, OFFICER, MANAGERS, PROVIDER = "applicant", "officer", "managers", "provider"
@@ -132,3 +104,23 @@ def text(notification: Notification) -> str:
     label = ACTIONS.get(notification.kind, notification.kind)
     number = notification.data.get("tracking_number") or ""
     return f"{number} {label}".strip()
+
+
+FIELD_LABELS = {
+    "acceptance_due": _("acceptance due"),
+    "due_date": _("due date"),
+    "statutory_due": _("statutory due date"),
+    "certificate_due": _("certificate due"),
+}
+
+
+def describe(event: AuditEvent) -> str:
+    """One line for a timeline or an audit list, in the active language, e.g.
+    "due date 2027-01-08 → 2027-01-11: 2027 schedule loaded"."""
+    if event.action == "due_date_moved":
+        moves = "; ".join(
+            f"{FIELD_LABELS.get(field, field)} {old or '—'} → {new or '—'}" for field, (old, new) in event.data.items()
+        )
+        return f"{moves}: {event.note}" if event.note else moves
+    label = str(ACTIONS.get(event.action, event.action))
+    return f"{label}: {event.note}" if event.note else label

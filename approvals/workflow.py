@@ -695,7 +695,9 @@ def _moved(changed: dict[str, tuple]) -> dict[str, list[str | None]]:
     }
 
 
-def recompute_open_clocks(reason: str, first: date | None = None, last: date | None = None) -> int:
+def recompute_open_clocks(
+    reason: str, first: date | None = None, last: date | None = None, actor: User | None = None
+) -> int:
     """After a calendar change between ``first`` and ``last``: recompute every open clock whose
     window touches those days, in bulk, and record each moved due date. Returns how many moved."""
     calendar = work_calendar()
@@ -720,7 +722,14 @@ def recompute_open_clocks(reason: str, first: date | None = None, last: date | N
             moved = _moved(changed)
             if moved:
                 drafts.append(
-                    audit.Draft(application=app, actor_id=None, action="due_date_moved", on=on, note=reason, data=moved)
+                    audit.Draft(
+                        application=app,
+                        actor_id=actor.pk if actor else None,
+                        action="due_date_moved",
+                        on=on,
+                        note=reason,
+                        data=moved,
+                    )
                 )
         fields = ["clock", *MOVED_FIELDS, "provisional", "days_left_when_paused", "next_alert_on", "next_alert_level"]
         Application.objects.bulk_update(changed_apps, fields, batch_size=500)
@@ -742,12 +751,12 @@ def load_calendar(schedule: Schedule) -> tuple[object, int]:
     return result, moved
 
 
-def calendar_days_changed(days: Iterable[date], reason: str) -> int:
+def calendar_days_changed(days: Iterable[date], reason: str, actor: User | None = None) -> int:
     """After an administrator edits schedule days by hand."""
     days = sorted(days)
     if not days:
         return 0
-    return recompute_open_clocks(reason, days[0], days[-1])
+    return recompute_open_clocks(reason, days[0], days[-1], actor=actor)
 
 
 # -- what a user may do -----------------------------------------------------------------------
@@ -764,7 +773,7 @@ def available_actions(app: Application, user: User) -> list[str]:
     return names
 
 
-def recompute(app_id: int) -> Application:
+def recompute(app_id: int, actor: User | None = None) -> Application:
     """Recompute one application's clocks (an administrator's repair tool; audited if they move)."""
     with transaction.atomic():
         app = _lock(app_id)
@@ -774,7 +783,16 @@ def recompute(app_id: int) -> Application:
             moved = _moved(changed)
             if moved:
                 events = audit.append(
-                    [audit.Draft(app, None, "due_date_moved", today(), note=_("recomputed"), data=moved)]
+                    [
+                        audit.Draft(
+                            app,
+                            actor.pk if actor else None,
+                            "due_date_moved",
+                            today(),
+                            note=_("recomputed"),
+                            data=moved,
+                        )
+                    ]
                 )
                 notifications.notify(events)
                 notifications.queue([e.pk for e in events])

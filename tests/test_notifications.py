@@ -60,3 +60,15 @@ def test_filings_tell_the_access_provider(cast: Cast, django_capture_on_commit_c
     assert told("submit_to_provider") == {"pat"}
     notification = Notification.objects.get(kind="submit_to_provider")
     assert notifications.text(notification).startswith(app.tracking_number if app.tracking_number else "BA")
+
+
+def test_a_moved_due_date_reads_as_a_sentence(cast: Cast) -> None:
+    from django.utils import translation
+
+    event = AuditEvent(
+        action="due_date_moved", note="2027 schedule loaded", data={"due_date": ["2027-01-08", "2027-01-11"]}
+    )
+    with translation.override("en"):
+        assert notifications.describe(event) == "due date 2027-01-08 → 2027-01-11: 2027 schedule loaded"
+    with translation.override("zh-hans"):
+        assert notifications.describe(AuditEvent(action="accept")) == "已受理"

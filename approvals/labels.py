@@ -1,0 +1,31 @@
+"""What each audited action is called, in timelines, notifications and the admin."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "created": _("Draft created"),
+    "updated": _("Draft updated"),
+    "material_added": _("Material added"),
+    "submit": _("Submitted"),
+    "submit_to_provider": _("Sent to the access provider"),
+    "return_to_applicant": _("Returned by the access provider"),
+    "forward_to_administration": _("Reached the administration"),
+    "accept": _("Accepted"),
+    "deem_accepted": _("Deemed accepted (no answer within 5 working days)"),
+    "refuse_to_accept": _("Not accepted"),
+    "request_correction": _("Correction notice sent"),
+    "resubmit": _("Corrections submitted"),
+    "start_special_procedure": _("Special procedure started: clock paused"),
+    "end_special_procedure": _("Special procedure ended: clock running"),
+    "request_extension": _("Extension requested"),
+    "approve_extension": _("Extension approved"),
+    "reject_extension": _("Extension rejected"),
+    "grant": _("Granted"),
+    "deny": _("Denied"),
+    "serve_certificate": _("Certificate served"),
+    "file": _("Filed"),
+    "refuse_filing": _("Filing refused"),
+    "withdraw": _("Withdrawn"),
+    "reassign": _("Reassigned"),
+    "due_date_moved": _("Due date moved by a calendar change"),
+}
