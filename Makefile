@@ -29,13 +29,12 @@ messages: $(STAMP)
 messages-update: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=tests --ignore=benchmarks
 
-## Serve the app on http://$(HOST):$(PORT)/ with its django-q2 worker, on SQLite by default.
+## Serve the app on http://$(HOST):$(PORT)/ with its django-q2 worker, on SQLite by default; a new
+## database first gets the demo data and users (seed_demo leaves a database with users alone).
 run: $(STAMP) messages
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) manage.py shell -v 0 -c "from django.contrib.auth import get_user_model as U; \
-	  U().objects.exists() or print('created the administrator admin / demo-pass-2026', \
-	  U().objects.create_superuser('admin', 'admin@example.com', 'demo-pass-2026'))"
+	$(PY) manage.py seed_demo --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py check
 	@echo "shixian: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@trap 'kill 0' INT TERM EXIT; \

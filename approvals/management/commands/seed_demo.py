@@ -26,7 +26,7 @@ from unittest import mock
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -600,8 +600,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url", default="http://127.0.0.1:8000", help="the site's address, for the sign-in hints"
         )
+        parser.add_argument(
+            "--not-a-demo-machine-i-know",
+            action="store_true",
+            dest="force",
+            help="seed even with DEBUG off (the demo users have a published password)",
+        )
 
-    def handle(self, *args, applications: int, seed: int, base_url: str, **options) -> None:
+    def handle(self, *args, applications: int, seed: int, base_url: str, force: bool = False, **options) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                _(
+                    "seed_demo creates users with a published password: it runs only with DEBUG=1 "
+                    "(a development machine)."
+                )
+            )
         if User.objects.filter(username__in=FIXED_USERNAMES).exists():
             self.stdout.write(_("The demo data is already present: nothing changed."))
             return

@@ -1,0 +1,233 @@
+"""`python manage.py seed_demo`: a demo data set built through the workflow, dated relative to today.
+
+Time is pinned (to 2026-11-28, a Saturday whose next year has no published holiday schedule, the
+day the brief was written for; and to two days inside long holidays) so that what the data looks
+like does not depend on the day the suite runs.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.utils import timezone
+from django_q.models import OrmQ
+
+from approvals import audit, credit_code, workflow
+from approvals.holidays import work_calendar
+from approvals.management.commands.seed_demo import PASSWORD, SCENARIOS, allocate
+from approvals.models import (
+    Application,
+    AuditEvent,
+    AuditHead,
+    ClockKind,
+    ExtensionState,
+    Material,
+    Notification,
+    Organisation,
+    OrganisationKind,
+    Procedure,
+    ProcedureRoute,
+    Role,
+    State,
+    User,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def uploads(settings, tmp_path):
+    """Materials go to a temporary folder (as in the ``cast`` fixture); DEBUG on, as on the
+    development machine the command is for."""
+    from approvals.models import private_storage
+
+    settings.DEBUG = True
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"
+    private_storage._location = str(tmp_path / "uploads")
+    private_storage.__dict__.pop("base_location", None)
+    private_storage.__dict__.pop("location", None)
+
+
+@pytest.fixture
+def pin(monkeypatch):
+    """Pin the time the workflow, the audit trail and the command see."""
+
+    def pin(day: date, at: time = time(10, 0)) -> datetime:
+        moment = datetime.combine(day, at, tzinfo=SHANGHAI)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return moment
+
+    return pin
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    return {
+        "users": sorted(User.objects.values_list("username", "password", "role")),
+        "organisations": Organisation.objects.count(),
+        "applications": sorted(Application.objects.values_list("pk", "state", "extension_state", "last_action_on")),
+        "events": AuditEvent.objects.count(),
+        "head": AuditHead.objects.values_list("last_hash", flat=True).get(),
+        "materials": Material.objects.count(),
+        "notifications": Notification.objects.count(),
+    }
+
+
+def test_the_scenarios_are_allocated_in_proportion_and_each_at_least_once():
+    assert len(allocate(300)) == 300
+    assert len(allocate(60)) == 60
+    assert {(p, s) for p, s, _w in SCENARIOS} == set(allocate(len(SCENARIOS)))
+    assert len(allocate(7)) == 7
+    assert allocate(0) == []
+
+
+def test_it_builds_a_live_demo_once(db, uploads, pin):
+    """One seed of 60 applications, checked from every side (seeding takes seconds: once is enough)."""
+    pin(date(2026, 11, 28))
+    out = seed("--applications", "60")
+    it_makes_every_procedure_and_every_state()
+    it_builds_through_the_workflow_in_date_order()
+    the_deadlines_look_live()
+    the_people_and_organisations_are_complete()
+    the_fixed_logins_sign_in_and_have_something_to_show(out)
+    it_leaves_no_task_for_a_worker_and_ends_with_how_to_sign_in(out)
+    running_it_again_changes_nothing(pin)
+
+
+def it_makes_every_procedure_and_every_state() -> None:
+    apps = Application.objects.all()
+    assert apps.count() == 60
+    assert set(apps.values_list("procedure", flat=True)) == set(Procedure.values)
+    assert set(apps.values_list("state", flat=True)) == set(State.values)
+    assert set(apps.values_list("extension_state", flat=True)) == set(ExtensionState.values)
+    assert apps.filter(correction_notices__gt=1, state=State.CORRECTION).exists()  # the flagged second notice
+    assert apps.filter(details__has_key="domain").count() == apps.filter(procedure=Procedure.WEBSITE_FILING).count()
+
+
+def it_builds_through_the_workflow_in_date_order() -> None:
+    today = workflow.today()
+    assert audit.verify_chain().ok
+    for app in Application.objects.prefetch_related("materials"):
+        days = list(app.events.order_by("pk").values_list("on", "action"))
+        assert days[0][1] == "created"  # made by workflow.create_application, not by hand
+        assert [on for on, _a in days] == sorted(on for on, _a in days), app
+        assert app.last_action_on == days[-1][0] <= today
+        assert app.materials.all()
+    # Actions fall on working days (reassignments are recorded today, a Saturday).
+    calendar = work_calendar()
+    days = AuditEvent.objects.exclude(action="reassign").values_list("on", flat=True)
+    assert all(calendar.is_working_day(on) for on in days)
+    assert 100 <= (today - min(days)).days <= 190  # spread over about five months
+
+
+def the_deadlines_look_live() -> None:
+    today = workflow.today()
+    deciding = Application.objects.filter(clock=ClockKind.DECISION)
+    assert deciding.filter(due_date__lt=today).exists()  # red
+    assert deciding.filter(statutory_due__lt=today).exists()  # severe
+    assert deciding.filter(due_date__gte=today, due_date__lte=date(2026, 12, 2)).exists()  # due soon
+    assert deciding.filter(due_date__gt=date(2026, 12, 2)).exists()  # green
+    assert Application.objects.filter(state=State.PAUSED, clock=ClockKind.PAUSED).exists()
+    assert Application.objects.filter(state=State.RECEIVED, acceptance_due__gte=today).exists()
+    # 2027 has no published schedule: clocks that reach into it say so.
+    provisional = Application.objects.filter(provisional=True)
+    assert provisional.count() >= 2
+    assert all(any(d and d.year >= 2027 for d in (app.due_date, app.statutory_due)) for app in provisional)
+
+
+def the_people_and_organisations_are_complete() -> None:
+    routes = dict(ProcedureRoute.objects.values_list("procedure", "department__name"))
+    assert routes == {
+        Procedure.TELECOM_LICENCE: "信息通信管理处",
+        Procedure.NUMBER_RESOURCE: "信息通信管理处",
+        Procedure.WEBSITE_FILING: "互联网管理处",
+    }
+    enterprises = Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE)
+    assert enterprises.count() == 25
+    assert Organisation.objects.filter(kind=OrganisationKind.ACCESS_PROVIDER).count() == 3
+    assert all(credit_code.is_valid(code) for code in Organisation.objects.values_list("credit_code", flat=True))
+    assert all(code[2:4] == "34" for code in enterprises.values_list("credit_code", flat=True))  # Anhui
+    assert all(org.members.exists() for org in Organisation.objects.all())
+    assert len(set(User.objects.values_list("name", flat=True))) == User.objects.count()
+    filing_numbers = list(Application.objects.filter(state=State.FILED).values_list("filing_number", flat=True))
+    assert filing_numbers and all(workflow.FILING_NUMBER.match(n) for n in filing_numbers)
+
+
+def the_fixed_logins_sign_in_and_have_something_to_show(out: str) -> None:
+    roles = {
+        "enterprise": Role.ENTERPRISE,
+        "officer": Role.OFFICER,
+        "manager": Role.MANAGER,
+        "provider": Role.PROVIDER,
+        "admin": Role.ADMIN,
+    }
+    for username, role in roles.items():
+        user = authenticate(username=username, password=PASSWORD)
+        assert user is not None and user.role == role, username
+        assert authenticate(username=username, password="wrong") is None
+        assert f"  {username} " in out
+    officer, manager = User.objects.get(username="officer"), User.objects.get(username="manager")
+    enterprise, admin = User.objects.get(username="enterprise"), User.objects.get(username="admin")
+    assert officer.department == manager.department and officer.department.name == "信息通信管理处"
+    assert admin.is_superuser and admin.is_staff
+    worklist = Application.objects.open().filter(officer=officer)
+    assert worklist.count() >= 5
+    assert len(set(worklist.values_list("state", flat=True))) >= 3
+    assert Application.objects.filter(department=manager.department, extension_state=ExtensionState.REQUESTED).exists()
+    assert Application.objects.filter(organisation=enterprise.organisation).count() >= 3
+    assert Notification.objects.filter(recipient=officer).exists()
+
+
+def it_leaves_no_task_for_a_worker_and_ends_with_how_to_sign_in(out: str) -> None:
+    assert not OrmQ.objects.exists()
+    assert not AuditEvent.objects.filter(notified_at__isnull=True).exists()
+    last = out.strip().splitlines()
+    assert PASSWORD in last[-1]
+    text = "\n".join(last[-8:])
+    assert "http://127.0.0.1:8000/accounts/login/" in text and "http://127.0.0.1:8000/admin/" in text
+
+
+def running_it_again_changes_nothing(pin) -> None:
+    before = snapshot()
+    pin(date(2026, 11, 30))
+    out = seed()
+    assert snapshot() == before
+    assert PASSWORD not in out
+
+
+def test_it_leaves_a_database_with_users_alone(db, uploads, pin):
+    pin(date(2026, 11, 28))
+    User.objects.create_user("someone", password="x", role=Role.ADMIN)
+    seed("--applications", "5")
+    assert User.objects.count() == 1
+    assert not Application.objects.exists() and not Organisation.objects.exists()
+
+
+@pytest.mark.parametrize("day", [date(2026, 2, 18), date(2026, 10, 5)])  # Spring Festival, National Day
+def test_it_works_on_any_day_even_in_a_holiday(db, uploads, pin, day):
+    pin(day, time(8, 30))
+    seed("--applications", str(len(SCENARIOS)))
+    assert set(Application.objects.values_list("state", flat=True)) == set(State.values)
+    assert audit.verify_chain().ok
+    assert not AuditEvent.objects.filter(on__gt=day).exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_run_without_debug(settings) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo", "--applications", "5", stdout=StringIO())
+    assert not User.objects.exists()
