@@ -380,7 +380,9 @@ class ApplicationQuerySet(models.QuerySet):
         if role == Role.ENTERPRISE:
             return self.filter(organisation_id=user.organisation_id)
         if role == Role.PROVIDER:
-            return self.filter(provider_id=user.organisation_id).exclude(state=State.DRAFT)
+            return self.filter(provider_id=user.organisation_id, tracking_number__isnull=False).exclude(
+                state=State.DRAFT
+            )
         return self.none()
 
 
@@ -647,6 +649,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         extension_state,
         source=ExtensionState.REQUESTED,
         target=ExtensionState.REJECTED,
+        conditions=[_extension_possible],  # a request left pending by a decision is moot
         permission=_extension_decider,
     )
     def reject_extension(self, on: date) -> None:

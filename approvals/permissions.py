@@ -57,7 +57,11 @@ def can_view(app: Any, user: Any) -> bool:
         return True
     if role in {Role.OFFICER, Role.MANAGER}:
         return app.department_id is not None and user.department_id == app.department_id
-    return is_applicant(app, user) or (is_access_provider(app, user) and app.state != "draft")
+    # A provider sees a filing once it was sent to them (it then has a tracking number), and no
+    # longer while the applicant has it back as a draft.
+    return is_applicant(app, user) or (
+        is_access_provider(app, user) and app.tracking_number is not None and app.state != "draft"
+    )
 
 
 def can_reassign(app: Any, user: Any) -> bool:

@@ -429,7 +429,8 @@ def submit(app_id: int, actor: User, *, on: date | None = None) -> Application:
 
     def then(step: _Step) -> None:
         _assign_tracking_number(step.app, step.on)
-        _route(step.app)
+        if step.app.procedure != Procedure.WEBSITE_FILING:
+            _route(step.app)  # a filing reaches a department only when the provider forwards it
 
     name = "submit_to_provider" if procedure == Procedure.WEBSITE_FILING else "submit"
     return _transition(app_id, actor, name, on=on, args=(), check=check, then=then)
@@ -768,6 +769,9 @@ def available_actions(app: Application, user: User) -> list[str]:
         return []
     names = [t.name for t in app.get_available_user_state_transitions(user)]
     names += [t.name for t in app.get_available_user_extension_state_transitions(user)]
+    if app.acceptance_due and today() > app.acceptance_due:
+        # After the 5 working days the law deems the application accepted: only accepting is left.
+        names = [n for n in names if n not in ("refuse_to_accept", "request_correction")]
     if app.is_open and permissions.can_reassign(app, user):
         names.append("reassign")
     return names
