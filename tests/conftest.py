@@ -52,7 +52,7 @@ def cast(db, settings, tmp_path):
 def now(monkeypatch):
     """Pin the time: ``now(datetime)`` or ``now(date)`` (noon in Shanghai). Everything that asks
     django.utils.timezone.now() (the workflow's today, audit times, auto_now fields) sees it."""
-    from datetime import date, datetime, time
+    from datetime import datetime, time
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone

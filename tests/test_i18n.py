@@ -8,17 +8,13 @@ from django.utils import translation
 PO = Path(__file__).parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-def entries(text: str) -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) of each entry but the header; enough of the .po format for ours."""
+def entries(text: str) -> list[tuple[str, str | None, str, bool]]:
+    """(msgid, msgid_plural, msgstr (or msgstr[0]), fuzzy) of each entry but the header; enough
+    of the .po format for ours."""
 
     def unquote(lines: list[str]) -> str:
-        return (
-            "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', "\n".join(lines)))
-            .encode()
-            .decode("unicode_escape")
-            .encode("latin-1")
-            .decode("utf-8")
-        )
+        raw = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', "\n".join(lines)))
+        return raw.encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
 
     out = []
     for block in text.strip().split("\n\n"):
@@ -27,10 +23,20 @@ def entries(text: str) -> list[tuple[str, str, bool]]:
         body = [line for line in lines if not line.startswith("#")]
         if not body:
             continue  # an obsolete entry
-        at_str = next(i for i, line in enumerate(body) if line.startswith("msgstr"))
-        msgid, msgstr = unquote(body[:at_str]), unquote(body[at_str:])
+        parts: dict[str, list[str]] = {}
+        key = None
+        for line in body:
+            match = re.match(r"(msgid_plural|msgid|msgstr\[0\]|msgstr\[\d+\]|msgstr)\s", line)
+            if match:
+                key = match.group(1)
+                parts[key] = [line[match.end() :]]
+            elif key:
+                parts[key].append(line)
+        msgid = unquote(parts["msgid"])
+        plural = unquote(parts["msgid_plural"]) if "msgid_plural" in parts else None
+        msgstr = unquote(parts.get("msgstr[0]") or parts.get("msgstr", []))
         if msgid:
-            out.append((msgid, msgstr, fuzzy))
+            out.append((msgid, plural, msgstr, fuzzy))
     return out
 
 
@@ -38,9 +44,10 @@ def test_every_string_is_translated_and_compiled() -> None:
     found = entries(PO.read_text(encoding="utf-8"))
     assert len(found) > 50
     with translation.override("zh-hans"):
-        for msgid, msgstr, fuzzy in found:
+        for msgid, plural, msgstr, fuzzy in found:
             assert msgstr and not fuzzy, f"untranslated: {msgid!r}"
-            assert translation.gettext(msgid) == msgstr, f"run `make messages`: {msgid!r} is not compiled"
+            compiled = translation.ngettext(msgid, plural, 1) if plural else translation.gettext(msgid)
+            assert compiled == msgstr, f"run `make messages`: {msgid!r} is not compiled"
 
 
 def test_chinese_is_the_default_and_english_is_available() -> None:
