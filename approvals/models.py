@@ -10,6 +10,7 @@ recomputes the clocks. The working-day arithmetic lives in ``approvals.calendar`
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 from django.conf import settings
@@ -697,14 +698,22 @@ class SpecialProcedure(models.Model):
 
 
 class PrivateStorage(FileSystemStorage):
-    """Uploaded materials live outside the web root and have no URL: they are served only
-    through a view that checks permissions."""
+    """Uploaded materials live outside the web root (settings.PRIVATE_MEDIA_ROOT, read on each
+    use) and have no URL: they are served only through a view that checks permissions."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
 
     def url(self, name: str | None) -> str:
         raise ValueError("materials have no public URL; serve them through a permission-checked view")
 
 
-private_storage = PrivateStorage(location=settings.PRIVATE_MEDIA_ROOT)
+private_storage = PrivateStorage()
 
 
 def material_path(material: Material, filename: str) -> str:

@@ -14,6 +14,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.enviro
 
 
 @pytest.fixture(autouse=True)
+def english():
+    """Tests read messages in English (the msgids); tests of the Chinese default say so with
+    translation.override("zh-hans"), and requests get the language the middleware chooses."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """The cast's users are made with a fast hash: a test is not a password store."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -35,13 +45,9 @@ def cast(db, settings, tmp_path):
     tasks in-process."""
     from django_q.conf import Conf
 
-    from approvals.models import private_storage
     from tests.cast import make_cast
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"
-    private_storage._location = str(tmp_path / "uploads")
-    private_storage.__dict__.pop("base_location", None)
-    private_storage.__dict__.pop("location", None)
     original = Conf.SYNC
     Conf.SYNC = True
     yield make_cast()

@@ -57,13 +57,9 @@ def cast(transactional_db, settings, tmp_path) -> Cast:
     running tasks in-process (in whichever thread commits)."""
     from django_q.conf import Conf
 
-    from approvals.models import private_storage
     from tests.cast import make_cast
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"
-    private_storage._location = str(tmp_path / "uploads")
-    private_storage.__dict__.pop("base_location", None)
-    private_storage.__dict__.pop("location", None)
     assert AuditHead.objects.get(pk=1).last_hash == GENESIS, "the chain head was not restored"
     original = Conf.SYNC
     Conf.SYNC = True

@@ -44,13 +44,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def uploads(settings, tmp_path):
     """Materials go to a temporary folder (as in the ``cast`` fixture); DEBUG on, as on the
     development machine the command is for."""
-    from approvals.models import private_storage
 
     settings.DEBUG = True
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"
-    private_storage._location = str(tmp_path / "uploads")
-    private_storage.__dict__.pop("base_location", None)
-    private_storage.__dict__.pop("location", None)
 
 
 @pytest.fixture

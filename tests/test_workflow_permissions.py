@@ -39,7 +39,6 @@ from approvals.models import (
     SpecialProcedure,
     State,
     User,
-    private_storage,
 )
 from approvals.workflow import ActionDenied, ActionInvalid, NotFound
 from tests.cast import Cast, make_cast, noon
@@ -410,20 +409,10 @@ class World:
         return self.felix if app.procedure == FILING else self.cast.oscar
 
 
-def _store_uploads_in(location: str) -> None:
-    private_storage._location = location
-    private_storage.__dict__.pop("base_location", None)
-    private_storage.__dict__.pop("location", None)
-
-
 @contextmanager
 def uploads_in(folder) -> Iterator[None]:
-    original = private_storage._location
-    _store_uploads_in(str(folder))
-    try:
+    with override_settings(PRIVATE_MEDIA_ROOT=folder):
         yield
-    finally:
-        _store_uploads_in(original)
 
 
 def build(world: World, procedure: str, situation: Situation) -> int:
