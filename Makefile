@@ -11,7 +11,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test test-postgres bench install messages messages-update clean
+.PHONY: run test test-postgres bench bench-sla install messages messages-update clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -33,6 +33,7 @@ messages-update: $(STAMP)
 ## database first gets the demo data and users (seed_demo leaves a database with users alone).
 run: $(STAMP) messages
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py install_schedules
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py seed_demo --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py check
@@ -56,6 +57,10 @@ test-postgres: $(STAMP) messages
 ## Benchmarks: print figures, assert nothing.
 bench: $(STAMP)
 	$(PY) -m benchmarks.working_days
+
+## The SLA sweep over 1,000,000 applications (SQLite scratch file, or DATABASE_URL).
+bench-sla: $(STAMP)
+	$(PY) -m benchmarks.sla_sweep
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis staticfiles

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -275,26 +275,60 @@ def read_clocks(app: Application, calendar: WorkCalendar, pauses: Sequence[Pause
     return Reading(str(clock), acceptance, promised, statutory, certificate)
 
 
-def alert_plan(app: Application, reading: Reading, calendar: WorkCalendar) -> list[tuple[str, str, date]]:
-    """The alerts the running clock will raise, in order: (clock, level, first day)."""
+class PlanItem(NamedTuple):
+    """A level the running clock will reach: on ``day`` (the due date then being ``due``)."""
+
+    clock: str
+    level: str
+    day: date
+    due: date
+
+
+def thresholds(clock: str, procedure: str) -> dict:
+    """The yellow threshold of ``clock`` for ``procedure`` (settings.SLA_THRESHOLDS)."""
+    config = settings.SLA_THRESHOLDS
+    return {**config[clock], **config.get(procedure, {}).get(clock, {})}
+
+
+def alert_plan(app: Application, reading: Reading, calendar: WorkCalendar) -> list[PlanItem]:
+    """The levels the running clock will reach, in order of their first day."""
+
+    def yellow(clock: str, running: Clock) -> date | None:
+        threshold = thresholds(clock, app.procedure)
+        days = alert_days(
+            calendar,
+            running.due,
+            None,
+            running.limit,
+            yellow_days=threshold["days"],
+            yellow_fraction=threshold["fraction"],
+        )
+        return days.yellow
+
+    plan: list[PlanItem] = []
     if reading.clock == "acceptance" and reading.acceptance is not None:
-        # The day after the acceptance clock runs out the application is deemed accepted.
-        return [("acceptance", "deemed", day_after(reading.acceptance.due))]
-    if reading.clock == "certificate" and reading.certificate is not None:
-        return [("certificate", "red", day_after(reading.certificate.due))]
-    if reading.clock == "decision" and reading.promised is not None:
-        thresholds = {**settings.SLA_YELLOW["default"], **settings.SLA_YELLOW.get(app.procedure, {})}
+        due = reading.acceptance.due
+        plan = [PlanItem("acceptance", "yellow", yellow("acceptance", reading.acceptance), due)]
+        # The day after the acceptance clock runs out, the application is deemed accepted.
+        plan.append(PlanItem("acceptance", "deemed", day_after(due), due))
+    elif reading.clock == "certificate" and reading.certificate is not None:
+        due = reading.certificate.due
+        plan = [
+            PlanItem("certificate", "yellow", yellow("certificate", reading.certificate), due),
+            PlanItem("certificate", "red", day_after(due), due),
+        ]
+    elif reading.clock == "decision" and reading.promised is not None:
+        threshold = thresholds("decision", app.procedure)
         days = alert_days(
             calendar,
             reading.promised.due,
             reading.statutory.due if reading.statutory else None,
             reading.promised.limit,
-            yellow_days=thresholds["days"],
-            yellow_fraction=thresholds["fraction"],
+            yellow_days=threshold["days"],
+            yellow_fraction=threshold["fraction"],
         )
-        return [
-            ("decision", level, day)
-            for level, day in (("yellow", days.yellow), ("red", days.red), ("severe", days.severe))
-            if day is not None
-        ]
-    return []
+        due = reading.promised.due
+        plan = [PlanItem("decision", "yellow", days.yellow, due), PlanItem("decision", "red", days.red, due)]
+        if days.severe is not None:
+            plan.append(PlanItem("decision", "severe", days.severe, reading.statutory.due))
+    return sorted((item for item in plan if item.day is not None), key=lambda item: item.day)

@@ -28,4 +28,5 @@ ACTIONS = {
     "withdraw": _("Withdrawn"),
     "reassign": _("Reassigned"),
     "due_date_moved": _("Due date moved by a calendar change"),
+    "alert": _("Deadline alert"),
 }

@@ -468,6 +468,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     certificate_due = models.DateField(_("certificate due"), null=True, blank=True)
     provisional = models.BooleanField(_("provisional"), default=False)
     days_left_when_paused = models.SmallIntegerField(_("working days left when paused"), null=True, blank=True)
+    yellow_on = models.DateField(_("due soon from"), null=True, blank=True)
     next_alert_on = models.DateField(_("next alert on"), null=True, blank=True)
     next_alert_level = models.CharField(_("next alert level"), max_length=32, blank=True)
 
@@ -497,6 +498,24 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def repeated_correction(self) -> bool:
         """A second correction notice breaks the one-notice duty (一次告知): flagged in reports."""
         return self.correction_notices > 1
+
+    def level_on(self, day: date) -> str:
+        """The clock's alert level on ``day`` (DOMAIN.md): green, yellow, red or severe; for a
+        paused or stopped clock, "none". A pure function of the stored columns."""
+        due = {
+            ClockKind.ACCEPTANCE: self.acceptance_due,
+            ClockKind.DECISION: self.due_date,
+            ClockKind.CERTIFICATE: self.certificate_due,
+        }.get(self.clock)
+        if due is None:
+            return "none"
+        if self.clock == ClockKind.DECISION and self.statutory_due and day > self.statutory_due:
+            return "severe"
+        if day > due:
+            return "red"
+        if self.yellow_on and day >= self.yellow_on:
+            return "yellow"
+        return "green"
 
     @property
     def clock_start(self) -> date | None:
@@ -839,15 +858,84 @@ class Notification(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # The email copy (outbox): sent by approvals.notifications.send_emails, retried until it goes.
+    email = models.BooleanField(_("by email too"), default=False)
+    email_claimed_until = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    email_error = models.CharField(_("last email error"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["email", "emailed_at"], name="notification_email_outbox"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["recipient", "event"], name="notification_once_per_event"),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+
+class AlertClock(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("acceptance")
+    DECISION = "decision", _("decision")
+    CERTIFICATE = "certificate", _("certificate service")
+
+
+class AlertLevel(models.TextChoices):
+    YELLOW = "yellow", _("due soon")
+    RED = "red", _("overdue")
+    SEVERE = "severe", _("past the statutory limit")
+    DEEMED = "deemed", _("deemed accepted")
+
+
+class Alert(models.Model):
+    """A level a clock reached, raised once by the SLA sweep (approvals.sla).
+
+    At most one active alert per application, clock and level (a unique constraint): raising is
+    idempotent. When a due date moves so that the level no longer holds (an extension, a calendar
+    change), the workflow clears the alert (``cleared_on``) and the level is armed again.
+    """
+
+    application = models.ForeignKey(Application, models.CASCADE, related_name="alerts", verbose_name=_("application"))
+    clock = models.CharField(_("clock"), max_length=16, choices=AlertClock.choices)
+    level = models.CharField(_("level"), max_length=16, choices=AlertLevel.choices)
+    due = models.DateField(_("due date then"), null=True, blank=True)
+    raised_on = models.DateField(_("raised on"))
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    cleared_on = models.DateField(_("cleared on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "clock", "level"],
+                condition=models.Q(cleared_on__isnull=True),
+                name="alert_once_per_application_clock_level",
+            )
+        ]
+        indexes = [models.Index(fields=["level", "cleared_on"], name="alert_active_level")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.clock}:{self.level}"
+
+
+class Digest(models.Model):
+    """The morning digest an officer was sent on a day: one a day, whatever runs twice."""
+
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    day = models.DateField()
+    cases = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["officer", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.day}"

@@ -9,17 +9,22 @@ constraint makes telling someone twice about one event impossible.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from approvals.labels import ACTIONS
 from approvals.models import Application, AuditEvent, Notification, Role, User
 
 # Who is told: the applicant's organisation, the case officer, the department's managers, the provider.
-APPLICANT, OFFICER, MANAGERS, PROVIDER = "applicant", "officer", "managers", "provider"
+APPLICANT, OFFICER, MANAGERS, PROVIDER, ADMINS = "applicant", "officer", "managers", "provider", "admins"
 AUDIENCE = {
     "submit": {OFFICER},
     "submit_to_provider": {PROVIDER},
@@ -44,11 +49,37 @@ AUDIENCE = {
     "reassign": {OFFICER},
     "due_date_moved": {APPLICANT, OFFICER},
 }
+# SLA alerts (DOMAIN.md): the officer hears of every level, the department's managers of red and
+# severe, the administrators of severe too.
+ALERT_AUDIENCE = {
+    "yellow": {OFFICER},
+    "red": {OFFICER, MANAGERS},
+    "severe": {OFFICER, MANAGERS, ADMINS},
+}
+# Kinds that also go by email (to users with an address): what someone must act on.
+EMAILED = frozenset(
+    {
+        "alert",
+        "digest",
+        "deem_accepted",
+        "request_correction",
+        "refuse_to_accept",
+        "grant",
+        "deny",
+        "file",
+        "refuse_filing",
+        "request_extension",
+        "due_date_moved",
+    }
+)
 
 
-def recipients(event: AuditEvent, app: Application) -> set[int]:
-    """The ids of the users to tell about ``event`` (never its own actor)."""
-    audience = AUDIENCE.get(event.action, set())
+def recipients(event: AuditEvent, app: Application) -> dict[int, str]:
+    """The users to tell about ``event`` (never its own actor), with their email addresses."""
+    if event.action == "alert":
+        audience = ALERT_AUDIENCE.get(event.data.get("level"), set())
+    else:
+        audience = AUDIENCE.get(event.action, set())
     who = Q(pk__in=[])
     if APPLICANT in audience:
         who |= Q(role=Role.ENTERPRISE, organisation_id=app.organisation_id)
@@ -59,9 +90,11 @@ def recipients(event: AuditEvent, app: Application) -> set[int]:
         who |= Q(pk__in=officers)
     if MANAGERS in audience and app.department_id:
         who |= Q(role=Role.MANAGER, department_id=app.department_id)
-    ids = set(User.objects.filter(who, is_active=True).values_list("pk", flat=True))
-    ids.discard(event.actor_id)
-    return ids
+    if ADMINS in audience:
+        who |= Q(role=Role.ADMIN)
+    found = dict(User.objects.filter(who, is_active=True).values_list("pk", "email"))
+    found.pop(event.actor_id, None)
+    return found
 
 
 def notify(events: Iterable[AuditEvent]) -> int:
@@ -75,8 +108,15 @@ def notify(events: Iterable[AuditEvent]) -> int:
         app = event.application
         data = {"tracking_number": app.tracking_number or "", **event.data}
         rows += [
-            Notification(recipient_id=user_id, application=app, event=event, kind=event.action, data=data)
-            for user_id in sorted(recipients(event, app))
+            Notification(
+                recipient_id=user_id,
+                application=app,
+                event=event,
+                kind=event.action,
+                data=data,
+                email=bool(address) and event.action in EMAILED,
+            )
+            for user_id, address in sorted(recipients(event, app).items())
             if (event.pk, user_id) not in told
         ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent run may have won
@@ -84,11 +124,78 @@ def notify(events: Iterable[AuditEvent]) -> int:
 
 
 def deliver(event_ids: Iterable[int]) -> int:
-    """The after-commit part of telling people (the django-q2 task): marks the events as
-    delivered. Safe to run twice or concurrently; returns how many it marked."""
-    return AuditEvent.objects.filter(pk__in=list(event_ids), notified_at__isnull=True).update(
-        notified_at=timezone.now()
+    """The after-commit part of telling people (the django-q2 task): sends the emails of these
+    events' notifications and marks the events delivered. Safe to run twice or concurrently."""
+    ids = list(event_ids)
+    send_emails(Notification.objects.filter(event_id__in=ids))
+    return AuditEvent.objects.filter(pk__in=ids, notified_at__isnull=True).update(notified_at=timezone.now())
+
+
+# -- email --------------------------------------------------------------------------------------
+
+EMAIL_MAX_ATTEMPTS = 8
+
+
+def render_email(notification: Notification) -> EmailMultiAlternatives:
+    """The message for one notification, in the default language: subject, text and HTML from
+    templates/approvals/email/<template>.{subject.txt,txt,html}."""
+    template = notification.kind if notification.kind in ("alert", "digest") else "event"
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "notification": notification,
+            "recipient": notification.recipient,
+            "application": notification.application,
+            "data": notification.data,
+            "text": text(notification),
+            "event": notification.event,
+            "cases": [
+                {**case, "level_label": str(LEVEL_LABELS.get(case.get("level"), case.get("level")))}
+                for case in notification.data.get("cases", [])
+            ],
+            "site_url": settings.SITE_URL,
+            "url": (
+                f"{settings.SITE_URL}/applications/{notification.application_id}/"
+                if notification.application_id
+                else f"{settings.SITE_URL}/"
+            ),
+        }
+        subject = " ".join(render_to_string(f"approvals/email/{template}.subject.txt", context).split())
+        body = render_to_string(f"approvals/email/{template}.txt", context)
+        html = render_to_string(f"approvals/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject, body, to=[notification.recipient.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_emails(queryset=None, *, limit: int = 500) -> int:
+    """Send the email copies still owed (the outbox), each claimed first so that two workers
+    never both send it; a failure is counted and retried on a later run, up to
+    EMAIL_MAX_ATTEMPTS. A worker killed after sending but before marking makes the message go
+    again after the lease: at least once, never lost."""
+    now = timezone.now()
+    lease = timedelta(seconds=settings.EMAIL_LEASE_SECONDS)  # a sender owns a message this long
+    owed = (queryset if queryset is not None else Notification.objects).filter(
+        email=True, emailed_at__isnull=True, email_attempts__lt=EMAIL_MAX_ATTEMPTS
     )
+    owed = owed.filter(Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lt=now))
+    sent = 0
+    for pk in list(owed.order_by("pk").values_list("pk", flat=True)[:limit]):
+        claimed = (
+            Notification.objects.filter(pk=pk, emailed_at__isnull=True)
+            .filter(Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lt=now))
+            .update(email_claimed_until=now + lease, email_attempts=F("email_attempts") + 1)
+        )
+        if not claimed:
+            continue  # another worker has it
+        notification = Notification.objects.select_related("recipient", "application", "event").get(pk=pk)
+        try:
+            render_email(notification).send()
+        except Exception as exc:  # noqa: BLE001  (any failure of the mail system: retried later)
+            Notification.objects.filter(pk=pk).update(email_error=str(exc)[:300], email_claimed_until=None)
+            continue
+        Notification.objects.filter(pk=pk).update(emailed_at=timezone.now(), email_error="")
+        sent += 1
+    return sent
 
 
 def queue(event_ids: list[int]) -> None:
@@ -99,10 +206,37 @@ def queue(event_ids: list[int]) -> None:
         transaction.on_commit(lambda: async_task("approvals.notifications.deliver", event_ids))
 
 
+LEVEL_LABELS = {
+    "yellow": _("due soon"),
+    "red": _("overdue"),
+    "severe": _("past the statutory limit"),
+}
+
+ALERT_TEXT = {
+    ("decision", "yellow"): _("due soon: the promised limit ends on %(due)s"),
+    ("decision", "red"): _("overdue: the promised limit ended on %(due)s"),
+    ("decision", "severe"): _("past the statutory limit, which ended on %(due)s"),
+    ("acceptance", "yellow"): _("accept, refuse or ask for corrections by %(due)s"),
+    ("certificate", "yellow"): _("serve the certificate by %(due)s"),
+    ("certificate", "red"): _("the certificate was due to be served by %(due)s"),
+}
+
+
 def text(notification: Notification) -> str:
     """The notification in the active language."""
-    label = ACTIONS.get(notification.kind, notification.kind)
-    number = notification.data.get("tracking_number") or ""
+    data = notification.data
+    if notification.kind == "digest":
+        return ngettext(
+            "Morning digest %(day)s: %(n)s case due soon or overdue",
+            "Morning digest %(day)s: %(n)s cases due soon or overdue",
+            len(data.get("cases", [])),
+        ) % {"day": data.get("day", ""), "n": len(data.get("cases", []))}
+    if notification.kind == "alert":
+        label = ALERT_TEXT.get((data.get("clock"), data.get("level")), data.get("level", ""))
+        label = str(label) % {"due": data.get("due", "")}
+    else:
+        label = ACTIONS.get(notification.kind, notification.kind)
+    number = data.get("tracking_number") or ""
     return f"{number} {label}".strip()
 
 

@@ -31,6 +31,7 @@ from approvals.deadlines import alert_plan, pauses_of, read_clocks
 from approvals.holidays import Schedule, import_schedule, work_calendar
 from approvals.models import (
     OPEN_STATES,
+    Alert,
     Application,
     ClockKind,
     Material,
@@ -190,7 +191,7 @@ def _required_text(value: str, field: str, label: str, max_length: int = 2000) -
     return value
 
 
-def _finish(step: _Step, calendar: WorkCalendar | None = None) -> Application:
+def _finish(step: _Step, calendar: WorkCalendar | None = None, *, tell: bool = True) -> Application:
     """Recompute the clocks, save, append the audit events, queue the notifications."""
     app = step.app
     app.last_action_on = max(step.on, app.last_action_on or step.on)
@@ -202,8 +203,9 @@ def _finish(step: _Step, calendar: WorkCalendar | None = None) -> Application:
             _("Someone else changed this application at the same time; reload it and try again.")
         ) from None
     events = audit.append(step.events)
-    notifications.notify(events)
-    notifications.queue([event.pk for event in events])
+    if tell:
+        notifications.notify(events)
+        notifications.queue([event.pk for event in events])
     return app
 
 
@@ -252,9 +254,23 @@ def _transition(
 
 
 def refresh_clocks(app: Application, calendar: WorkCalendar) -> dict[str, tuple]:
-    """Set the application's clock columns from its events; return what changed (old, new)."""
+    """Set the application's clock columns from its events; return what changed (old, new).
+
+    Also re-arms alerts: a level raised earlier that the running clock, as it now stands, has
+    not reached yet (an extension, a later due date after a pause or a calendar change) is
+    cleared, so that the sweep raises it again when the day comes."""
     reading = read_clocks(app, calendar, pauses_of(app) if app.pk else [])
     plan = alert_plan(app, reading, calendar)
+    active = {(a.clock, a.level): a for a in app.alerts.all() if a.cleared_on is None} if app.pk else {}
+    now = today()
+    rearmed = [
+        active.pop((item.clock, item.level)).pk
+        for item in plan
+        if (item.clock, item.level) in active and item.day > now
+    ]
+    if rearmed:
+        Alert.objects.filter(pk__in=rearmed).update(cleared_on=now)
+    pending = [item for item in plan if (item.clock, item.level) not in active]
     paused_left = None
     if reading.clock == ClockKind.PAUSED and reading.promised is not None and reading.promised.remaining:
         paused_left = sum(reading.promised.remaining)
@@ -266,8 +282,9 @@ def refresh_clocks(app: Application, calendar: WorkCalendar) -> dict[str, tuple]
         "certificate_due": reading.certificate.due if reading.certificate else None,
         "provisional": reading.provisional,
         "days_left_when_paused": paused_left,
-        "next_alert_on": plan[0][2] if plan else None,
-        "next_alert_level": f"{plan[0][0]}:{plan[0][1]}" if plan else "",
+        "yellow_on": next((i.day for i in plan if i.level == "yellow"), None),
+        "next_alert_on": pending[0].day if pending else None,
+        "next_alert_level": f"{pending[0].clock}:{pending[0].level}" if pending else "",
     }
     changed = {}
     for field, value in values.items():
@@ -682,6 +699,46 @@ def reassign(app_id: int, actor: User, officer_id: int, *, note: str = "") -> Ap
         return _finish(step)
 
 
+# -- SLA alerts (the sweep in approvals.sla calls this) -------------------------------------------
+
+
+def raise_alert(app_id: int, clock: str, level: str, *, on: date | None = None) -> Alert | None:
+    """Record that a running clock reached ``level``, tell the people concerned (in-app, and by
+    email after commit), and aim the application at its next level. For the acceptance clock's
+    last level the application is deemed accepted. Returns the new alert, or None when the
+    level is not (or no longer) due: raising is idempotent."""
+    on = on or today()
+    with transaction.atomic():
+        app = _lock(app_id)
+        calendar = work_calendar()
+        reading = read_clocks(app, calendar, pauses_of(app))
+        plan = {(item.clock, item.level): item for item in alert_plan(app, reading, calendar)}
+        item = plan.get((clock, level))
+        active = app.alerts.filter(clock=clock, level=level, cleared_on__isnull=True).exists()
+        if item is None or item.day > on or active:
+            # Stale: the clock moved on since the next alert was stored. Re-aim and stop.
+            if refresh_clocks(app, calendar):
+                app.save()
+            return None
+        alert = Alert.objects.create(application=app, clock=clock, level=level, due=item.due, raised_on=on)
+        if level == "deemed":
+            deem_accepted(app.pk, on=on)
+            return alert
+        # When a later level of the same clock has come too (a sweep catching up), this one is
+        # recorded but only the most serious is told: "due soon" about an overdue case is noise.
+        passed = any(
+            other.clock == clock and other.day <= on and LEVELS.index(other.level) > LEVELS.index(level)
+            for other in plan.values()
+        )
+        step = _Step(app, None, on, [])
+        step.record("alert", clock=clock, level=level, due=item.due.isoformat(), **({"passed": True} if passed else {}))
+        _finish(step, calendar, tell=not passed)
+        return alert
+
+
+LEVELS = ["yellow", "red", "severe", "deemed"]
+
+
 # -- calendar changes -------------------------------------------------------------------------
 
 MOVED_FIELDS = ("acceptance_due", "due_date", "statutory_due", "certificate_due")
@@ -704,7 +761,9 @@ def recompute_open_clocks(
     calendar = work_calendar()
     on = today()
     with transaction.atomic():
-        candidates = Application.objects.open().select_related("policy").prefetch_related("special_procedures")
+        candidates = (
+            Application.objects.open().select_related("policy").prefetch_related("special_procedures", "alerts")
+        )
         if first is not None and last is not None:
             candidates = candidates.filter(received_on__lte=last).filter(
                 Q(acceptance_due__gte=first)
@@ -732,7 +791,15 @@ def recompute_open_clocks(
                         data=moved,
                     )
                 )
-        fields = ["clock", *MOVED_FIELDS, "provisional", "days_left_when_paused", "next_alert_on", "next_alert_level"]
+        fields = [
+            "clock",
+            *MOVED_FIELDS,
+            "provisional",
+            "days_left_when_paused",
+            "yellow_on",
+            "next_alert_on",
+            "next_alert_level",
+        ]
         Application.objects.bulk_update(changed_apps, fields, batch_size=500)
         events = audit.append(drafts)
         notifications.notify(events)

@@ -9,6 +9,7 @@ never be silently replaced by a default.
 from __future__ import annotations
 
 import os
+import re
 import zoneinfo
 from pathlib import Path
 
@@ -171,9 +172,32 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" 
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 20) * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-# SLA alert thresholds: yellow when at most `days` working days or `fraction` of the limit
-# remain (whichever is more), per procedure; the severe and red levels follow the limits.
-SLA_YELLOW = {"default": {"days": 2, "fraction": 0.25}}
+# SLA alerts (approvals/sla.py). A clock turns yellow when at most `days` working days or
+# `fraction` of its limit remain, whichever is more; red and severe follow the limits. Per clock,
+# with optional per-procedure overrides, e.g. "telecom_licence": {"decision": {"days": 3}}.
+SLA_THRESHOLDS = {
+    "decision": {"days": 2, "fraction": 0.25},
+    "acceptance": {"days": 1, "fraction": 0.0},
+    "certificate": {"days": 2, "fraction": 0.0},
+}
+# The officers' morning digest, on working days only (local time).
+SLA_DIGEST_AT = os.environ.get("SLA_DIGEST_AT", "08:30")
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", SLA_DIGEST_AT):
+    raise ImproperlyConfigured(f"SLA_DIGEST_AT={SLA_DIGEST_AT!r} is not a time of day such as 08:30")
+SLA_SWEEP_MINUTES = env_int("SLA_SWEEP_MINUTES", 5)
+
+# Email: the console in development; SMTP when EMAIL_URL-like settings are given.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shixian@localhost")
+# How long a sender owns an email before another worker may retry it (after a crash).
+EMAIL_LEASE_SECONDS = env_int("EMAIL_LEASE_SECONDS", 600)
+# The address links in emails point to.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # django-q2: the ORM broker needs nothing else; Redis is the production broker.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -70,3 +70,21 @@ def now(monkeypatch):
         return moment
 
     return pin
+
+
+@pytest.fixture
+def committed_cast(transactional_db, settings, tmp_path):
+    """The cast on committed data, for tests where other threads or processes must see it.
+    Use with @pytest.mark.django_db(transaction=True, serialized_rollback=True), which brings
+    back the migrations' rows (policies, the audit chain's head) after the flush."""
+    from django_q.conf import Conf
+
+    from tests.cast import make_cast
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"
+    original = Conf.SYNC
+    Conf.SYNC = True
+    try:
+        yield make_cast()
+    finally:
+        Conf.SYNC = original

@@ -27,7 +27,8 @@ def test_receipt_starts_the_five_working_day_acceptance_clock(cast: Cast) -> Non
     app = cast.received(on=D("2025-09-26"))
     assert (app.state, app.clock) == (State.RECEIVED, ClockKind.ACCEPTANCE)
     assert app.acceptance_due == D("2025-10-10")
-    assert (app.next_alert_on, app.next_alert_level) == (D("2025-10-11"), "acceptance:deemed")
+    # Yellow on the last working day but one; deemed acceptance the day after the last.
+    assert (app.next_alert_on, app.next_alert_level) == (D("2025-10-09"), "acceptance:yellow")
     assert app.tracking_number.startswith("XK2025") and len(app.query_code) == 8
 
 
@@ -118,7 +119,7 @@ def test_a_grant_starts_the_ten_day_certificate_clock(cast: Cast) -> None:
     app = cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
     app = workflow.grant(app.pk, cast.olga, on=D("2026-03-20"))
     assert (app.clock, app.certificate_due) == (ClockKind.CERTIFICATE, D("2026-04-03"))
-    assert (app.next_alert_on, app.next_alert_level) == (D("2026-04-04"), "certificate:red")
+    assert (app.next_alert_on, app.next_alert_level) == (D("2026-04-01"), "certificate:yellow")
     app = workflow.serve_certificate(app.pk, cast.olga, "B2-20260042", on=D("2026-03-25"))
     assert (app.state, app.clock, app.next_alert_on) == (State.SERVED, ClockKind.NONE, None)
     assert app.due_date == D("2026-04-09"), "the decision's due date stays for the reports"

@@ -32,7 +32,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import credit_code, notifications, workflow
-from approvals.calendar import yellow_threshold
 from approvals.holidays import work_calendar
 from approvals.models import (
     Application,
@@ -901,14 +900,7 @@ class Command(BaseCommand):
 
     def level(self, app: Application) -> str:
         """The alert level of a decision clock today (DOMAIN.md: green, yellow, red, severe)."""
-        if app.statutory_due and app.statutory_due < self.today:
-            return "severe"
-        if app.due_date < self.today:
-            return "red"
-        thresholds = {**settings.SLA_YELLOW["default"], **settings.SLA_YELLOW.get(app.procedure, {})}
-        threshold = yellow_threshold(app.policy.promised_limit, thresholds["days"], thresholds["fraction"])
-        left = self.calendar.working_days_between(self.today, app.due_date).days
-        return "yellow" if left <= threshold else "green"
+        return app.level_on(self.today)
 
     def report(self, seconds: float, base_url: str) -> None:
         apps = Application.objects.all()

@@ -1,0 +1,113 @@
+"""Time the SLA sweep over a million applications.
+
+    make bench-sla          # or: DEBUG=1 python -m benchmarks.sla_sweep [--total N] [--open N] [--due N]
+
+Builds, in a scratch database (an SQLite file under var/bench/, or DATABASE_URL), 1,000,000
+applications of which 100,000 are open, then times: a sweep with nothing due; the same sweep over
+a database a hundred times smaller (its query count must not grow); and a sweep with 1,000 alerts
+due. Prints time and query count of each. Figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--total", type=int, default=1_000_000)
+    parser.add_argument("--open", type=int, default=100_000)
+    parser.add_argument("--due", type=int, default=1_000)
+    parser.add_argument("--keep", action="store_true", help="keep the scratch SQLite database")
+    args = parser.parse_args(argv)
+
+    scratch = ROOT / "var" / "bench" / "sla.sqlite3"
+    if not os.environ.get("DATABASE_URL"):
+        scratch.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{scratch}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{scratch}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    import logging
+
+    logging.getLogger("django-q").setLevel(logging.WARNING)  # one line per queued email task otherwise
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from approvals import sla, workflow
+    from approvals.models import Alert, Application
+    from benchmarks import bulk
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    if connection.vendor == "postgresql":
+        # A scratch database only: the benchmark empties it first.
+        call_command("flush", "--no-input", verbosity=0)
+        call_command("migrate", "approvals", "zero", verbosity=0)
+    call_command("migrate", verbosity=0)
+    today = workflow.today()
+
+    def timed_sweep(label: str) -> None:
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            result = sla.sweep(today)
+            elapsed = time.perf_counter() - started
+        print(f"  {label:<46} {elapsed * 1e3:>9.1f} ms {len(queries):>7,} queries  alerts raised: {result.raised:,}")
+
+    cast = bulk.people()
+    small, small_open = args.total // 100, args.open // 100
+    print(f"building {small:,} applications ({small_open:,} open), nothing due …")
+    bulk.applications(small, small_open, today, cast=cast, log=lambda *_: None)
+    print("results")
+    timed_sweep(f"sweep, nothing due, {small:,} applications")
+    timed_sweep("again")
+
+    more, more_open = args.total - small, args.open - small_open
+    print(f"adding {more:,} applications ({more_open:,} open, {args.due:,} with an alert due) …")
+    started = time.monotonic()
+    bulk.applications(args.total - small, args.open - small_open, today, cast=cast, start=small, due=args.due)
+    print(f"  built in {time.monotonic() - started:.0f} s")
+    due = Application.objects.filter(next_alert_on__lte=today).count()
+    print(f"  applications with an alert due today: {due:,}")
+
+    # Nothing due: take the due ones out of the way, time, then put them back.
+    due_ids = list(Application.objects.filter(next_alert_on__lte=today).values_list("pk", "next_alert_on"))
+    Application.objects.filter(pk__in=[pk for pk, _ in due_ids]).update(next_alert_on=None)
+    print("results")
+    timed_sweep(f"sweep, nothing due, {args.total:,} applications")
+    timed_sweep("again")
+    for pk, day in due_ids:
+        Application.objects.filter(pk=pk).update(next_alert_on=day)
+    timed_sweep(f"sweep, {due:,} alerts due")
+    timed_sweep("sweep again at once, nothing left")
+    print(f"  alerts in the database: {Alert.objects.count():,}")
+    with CaptureQueriesContext(connection) as queries:
+        list(Application.objects.filter(next_alert_on__lte=today).values_list("pk")[:1])
+    print(f"  the due-alert query: {queries[0]['sql'][:160]}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN SELECT id FROM approvals_application WHERE next_alert_on <= %s "
+                "ORDER BY next_alert_on, id LIMIT 1",
+                [today],
+            )
+            print("  plan:", " / ".join(row[0].strip() for row in cursor.fetchall()))
+    if not args.keep and scratch.exists() and os.environ["DATABASE_URL"].endswith(str(scratch)):
+        connection.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{scratch}{suffix}").unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
