@@ -43,7 +43,6 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("django-q").setLevel(logging.WARNING)  # one line per queued email task otherwise
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from approvals import sla, workflow
     from approvals.models import Alert, Application
@@ -97,17 +96,15 @@ def main(argv: list[str] | None = None) -> int:
     timed_sweep(f"sweep, {due:,} alerts due")
     timed_sweep("sweep again at once, nothing left")
     print(f"  alerts in the database: {Alert.objects.count():,}")
-    with CaptureQueriesContext(connection) as queries:
-        list(Application.objects.filter(next_alert_on__lte=today).values_list("pk")[:1])
-    print(f"  the due-alert query: {queries[0]['sql'][:160]}")
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "EXPLAIN SELECT id FROM approvals_application WHERE next_alert_on <= %s "
-                "ORDER BY next_alert_on, id LIMIT 1",
-                [today],
-            )
-            print("  plan:", " / ".join(row[0].strip() for row in cursor.fetchall()))
+    explain = "EXPLAIN" if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{explain} SELECT id FROM approvals_application WHERE next_alert_on <= %s "
+            "ORDER BY next_alert_on, id LIMIT 1",
+            [today],
+        )
+        plan = " / ".join(str(row[-1]).strip() for row in cursor.fetchall())
+    print(f"  the sweep's query plan: {plan}")
     if not args.keep and scratch.exists() and os.environ["DATABASE_URL"].endswith(str(scratch)):
         connection.close()
         for suffix in ("", "-wal", "-shm"):
