@@ -8,9 +8,9 @@ from django.utils import translation
 PO = Path(__file__).parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
-def entries(text: str) -> list[tuple[str, str | None, str, bool]]:
-    """(msgid, msgid_plural, msgstr (or msgstr[0]), fuzzy) of each entry but the header; enough
-    of the .po format for ours."""
+def entries(text: str) -> list[tuple[str, str | None, str, bool, str | None]]:
+    """(msgid, msgid_plural, msgstr (or msgstr[0]), fuzzy, msgctxt) of each entry but the header;
+    enough of the .po format for ours."""
 
     def unquote(lines: list[str]) -> str:
         raw = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', "\n".join(lines)))
@@ -26,7 +26,7 @@ def entries(text: str) -> list[tuple[str, str | None, str, bool]]:
         parts: dict[str, list[str]] = {}
         key = None
         for line in body:
-            match = re.match(r"(msgid_plural|msgid|msgstr\[0\]|msgstr\[\d+\]|msgstr)\s", line)
+            match = re.match(r"(msgctxt|msgid_plural|msgid|msgstr\[0\]|msgstr\[\d+\]|msgstr)\s", line)
             if match:
                 key = match.group(1)
                 parts[key] = [line[match.end() :]]
@@ -35,8 +35,9 @@ def entries(text: str) -> list[tuple[str, str | None, str, bool]]:
         msgid = unquote(parts["msgid"])
         plural = unquote(parts["msgid_plural"]) if "msgid_plural" in parts else None
         msgstr = unquote(parts.get("msgstr[0]") or parts.get("msgstr", []))
+        context = unquote(parts["msgctxt"]) if "msgctxt" in parts else None
         if msgid:
-            out.append((msgid, plural, msgstr, fuzzy))
+            out.append((msgid, plural, msgstr, fuzzy, context))
     return out
 
 
@@ -44,9 +45,14 @@ def test_every_string_is_translated_and_compiled() -> None:
     found = entries(PO.read_text(encoding="utf-8"))
     assert len(found) > 50
     with translation.override("zh-hans"):
-        for msgid, plural, msgstr, fuzzy in found:
+        for msgid, plural, msgstr, fuzzy, context in found:
             assert msgstr and not fuzzy, f"untranslated: {msgid!r}"
-            compiled = translation.ngettext(msgid, plural, 1) if plural else translation.gettext(msgid)
+            if context:
+                compiled = translation.pgettext(context, msgid)
+            elif plural:
+                compiled = translation.ngettext(msgid, plural, 1)
+            else:
+                compiled = translation.gettext(msgid)
             assert compiled == msgstr, f"run `make messages`: {msgid!r} is not compiled"
 
 

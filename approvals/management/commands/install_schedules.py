@@ -1,5 +1,5 @@
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from approvals import schedules
 
@@ -9,10 +9,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         labels = {
-            "created": _("created"),
-            "updated": _("updated"),
-            "unchanged": _("unchanged"),
-            "removed": _("removed"),
+            "created": pgettext("schedule", "created"),
+            "updated": pgettext("schedule", "updated"),
+            "unchanged": pgettext("schedule", "unchanged"),
+            "removed": pgettext("schedule", "removed"),
         }
         for name, what in schedules.install():
             self.stdout.write(f"{name}: {labels[what]}")
