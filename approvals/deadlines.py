@@ -332,3 +332,46 @@ def alert_plan(app: Application, reading: Reading, calendar: WorkCalendar) -> li
         if days.severe is not None:
             plan.append(PlanItem("decision", "severe", days.severe, reading.statutory.due))
     return sorted((item for item in plan if item.day is not None), key=lambda item: item.day)
+
+
+# -- where a case stands today (for screens) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a screen shows about an application's clock today."""
+
+    clock: str  # ClockKind value
+    level: str  # green, yellow, red, severe, or none (no clock running)
+    due: date | None  # the date the running clock is waiting for
+    statutory_due: date | None
+    days_left: int | None  # working days in (today, due]; negative: overdue by that many
+    provisional: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.level in ("red", "severe")
+
+
+def standing(app: Application, today: date, calendar: WorkCalendar) -> Standing:
+    """A pure function of the stored columns and the calendar: no query."""
+    due = {
+        ClockKind.ACCEPTANCE: app.acceptance_due,
+        ClockKind.DECISION: app.due_date,
+        ClockKind.CERTIFICATE: app.certificate_due,
+    }.get(app.clock)
+    days_left = None
+    if due is not None:
+        days_left = calendar.working_days_between(today, due).days
+    elif app.clock == ClockKind.PAUSED:
+        days_left = app.days_left_when_paused
+    statutory = app.statutory_due if app.clock in (ClockKind.DECISION, ClockKind.PAUSED) else None
+    return Standing(str(app.clock), app.level_on(today), due, statutory, days_left, app.provisional)
+
+
+def annotate_standing(apps, today: date, calendar: WorkCalendar) -> list:
+    """Attach ``.standing`` to each application of a list page (one calendar, no queries)."""
+    apps = list(apps)
+    for app in apps:
+        app.standing = standing(app, today, calendar)
+    return apps

@@ -184,11 +184,23 @@ def parse_csv(text: str, year: int | None = None, source: str = "") -> Schedule:
 def read_schedule(path: Path, *, year: int | None = None, source: str = "") -> Schedule:
     """Read a holiday-cn JSON file or a CSV file (by its content: JSON starts with ``{``)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise ScheduleError(_("cannot read %(path)s: %(err)s") % {"path": path, "err": exc.strerror}) from None
+    return read_schedule_bytes(data, str(path), year=year, source=source)
+
+
+def read_schedule_bytes(data: bytes, name: str, *, year: int | None = None, source: str = "") -> Schedule:
+    """A schedule from an uploaded file's bytes (UTF-8, a byte-order mark allowed)."""
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScheduleError(_("%(path)s is not UTF-8 text (byte %(pos)s)") % {"path": path, "pos": exc.start}) from None
+        raise ScheduleError(_("%(path)s is not UTF-8 text (byte %(pos)s)") % {"path": name, "pos": exc.start}) from None
+    return read_schedule_text(text, name, year=year, source=source)
+
+
+def read_schedule_text(text: str, name: str = "", *, year: int | None = None, source: str = "") -> Schedule:
+    """A schedule from text: holiday-cn JSON when it starts with ``{``, else the CSV format."""
     if text.lstrip().startswith("{"):
         schedule = parse_holiday_cn(text)
         if year is not None and year != schedule.year:

@@ -29,4 +29,11 @@ ACTIONS = {
     "reassign": _("Reassigned"),
     "due_date_moved": _("Due date moved by a calendar change"),
     "alert": _("Deadline alert"),
+    "rated": _("Service rated"),
+    "rated_bad": _("Bad rating: follow up within 15 working days"),
+    "rating_followed_up": _("Bad rating followed up"),
+    "appointment_requested": _("Appointment requested"),
+    "appointment_confirmed": _("Appointment confirmed"),
+    "appointment_declined": _("Appointment declined"),
+    "appointment_cancelled": _("Appointment cancelled"),
 }

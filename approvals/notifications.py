@@ -48,6 +48,7 @@ AUDIENCE = {
     "withdraw": {OFFICER},
     "reassign": {OFFICER},
     "due_date_moved": {APPLICANT, OFFICER},
+    "rated_bad": {MANAGERS},
 }
 # SLA alerts (DOMAIN.md): the officer hears of every level, the department's managers of red and
 # severe, the administrators of severe too.
@@ -70,6 +71,10 @@ EMAILED = frozenset(
         "refuse_filing",
         "request_extension",
         "due_date_moved",
+        "rated_bad",
+        "appointment_requested",
+        "appointment_confirmed",
+        "appointment_declined",
     }
 )
 

@@ -75,3 +75,17 @@ def can_decide_extension(app: Any, user: Any) -> bool:
 def nobody(app: Any, user: Any) -> bool:
     """System transitions (deemed acceptance): no user may fire them."""
     return False
+
+
+def can_rate(app: Any, user: Any) -> bool:
+    """The applicant's members rate a case that has ended."""
+    return is_applicant(app, user)
+
+
+def is_member_of(organisation_id: int | None, user: Any) -> bool:
+    return role_of(user) in {Role.ENTERPRISE, Role.PROVIDER} and user.organisation_id == organisation_id
+
+
+def can_handle_appointment(appointment: Any, user: Any) -> bool:
+    """Officers and managers of the department the appointment is with."""
+    return role_of(user) in {Role.OFFICER, Role.MANAGER} and user.department_id == appointment.department_id

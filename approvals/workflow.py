@@ -14,9 +14,10 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Q
@@ -30,16 +31,25 @@ from approvals.calendar import WorkCalendar
 from approvals.deadlines import alert_plan, pauses_of, read_clocks
 from approvals.holidays import Schedule, import_schedule, work_calendar
 from approvals.models import (
+    CLOSED_STATES,
     OPEN_STATES,
+    RATING_FOLLOW_UP_DAYS,
     Alert,
     Application,
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    AuditEvent,
     ClockKind,
+    Department,
     Material,
+    Notification,
     Organisation,
     OrganisationKind,
     Policy,
     Procedure,
     ProcedureRoute,
+    Rating,
     Role,
     SpecialProcedure,
     SpecialProcedureKind,
@@ -119,6 +129,8 @@ ACTION_LABELS = {
     "reassign": gettext_lazy("reassign"),
     "update": gettext_lazy("edit the draft"),
     "add_material": gettext_lazy("add a material"),
+    "rate": gettext_lazy("rate the service"),
+    "follow_up": gettext_lazy("follow up the rating"),
 }
 
 
@@ -739,6 +751,197 @@ def raise_alert(app_id: int, clock: str, level: str, *, on: date | None = None) 
 LEVELS = ["yellow", "red", "severe", "deemed"]
 
 
+# -- ratings (好差评) -----------------------------------------------------------------------------
+
+
+def rate(app_id: int, actor: User, level: int, comment: str = "") -> Rating:
+    """The applicant rates the service once the case has ended. A bad rating (the bottom two)
+    reaches the department's managers, who must follow it up within 15 working days."""
+    if not isinstance(level, int) or not 1 <= level <= 5:
+        raise ActionInvalid(_("Choose a rating from 1 to 5."), field="level")
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise ActionInvalid(_("%(label)s may be at most %(n)s characters.") % {"label": _("The comment"), "n": 2000})
+    with transaction.atomic():
+        app = _lock(app_id)
+        _require_view(app, actor)
+        if not permissions.can_rate(app, actor):
+            raise _denied("rate")
+        if app.state not in CLOSED_STATES or not app.tracking_number:
+            raise ActionInvalid(_("A case can be rated once it has ended."))
+        if Rating.objects.filter(application=app).exists():
+            raise ActionInvalid(_("This case has already been rated."))
+        on = today()
+        rating = Rating(application=app, level=level, comment=comment, rated_by=actor, rated_on=on)
+        if rating.is_bad:
+            rating.follow_up_due = work_calendar().add_working_days(on, RATING_FOLLOW_UP_DAYS).date
+        rating.save()
+        step = _Step(app, actor, on, [])
+        step.record("rated_bad" if rating.is_bad else "rated", note=comment, level=level)
+        _finish(step)
+        return rating
+
+
+def follow_up_rating(app_id: int, actor: User, note: str) -> Rating:
+    """A manager records how a bad rating was followed up."""
+    note = _required_text(note, "note", _("The follow-up"))
+    with transaction.atomic():
+        app = _lock(app_id)
+        _require_view(app, actor)
+        if not permissions.is_department_manager(app, actor):
+            raise _denied("follow_up")
+        rating = Rating.objects.filter(application=app).first()
+        if rating is None or not rating.is_bad:
+            raise ActionInvalid(_("Only a bad rating needs a follow-up."))
+        if rating.followed_up_on:
+            raise ActionInvalid(_("This rating has already been followed up."))
+        rating.followed_up_on = today()
+        rating.followed_up_by = actor
+        rating.follow_up_note = note
+        rating.save(update_fields=["followed_up_on", "followed_up_by", "follow_up_note"])
+        step = _Step(app, actor, rating.followed_up_on, [])
+        step.record("rating_followed_up", note=note)
+        _finish(step)
+        return rating
+
+
+# -- service appointments (预约办 / 上门办) -------------------------------------------------------
+
+
+def appointment_slots() -> list[str]:
+    return list(settings.APPOINTMENT_SLOTS)
+
+
+def places_left(department_id: int, day: date, slot: str) -> int:
+    taken = Appointment.objects.filter(
+        department_id=department_id,
+        day=day,
+        slot=slot,
+        kind=AppointmentKind.WINDOW,
+        status__in=[AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED],
+    ).count()
+    return max(settings.APPOINTMENT_PLACES - taken, 0)
+
+
+def book_appointment(
+    actor: User,
+    *,
+    kind: str,
+    procedure: str,
+    day: date,
+    slot: str,
+    purpose: str,
+    contact_phone: str,
+    address: str = "",
+    application_id: int | None = None,
+) -> Appointment:
+    """An enterprise books a place at the service window, or asks for an on-site visit, on a
+    working day; the department's officers are told."""
+    if permissions.role_of(actor) != Role.ENTERPRISE:
+        raise ActionDenied(_("Only an enterprise's users book appointments."))
+    if kind not in AppointmentKind.values:
+        raise ActionInvalid(_("Choose the window or an on-site visit."), field="kind")
+    if procedure not in Procedure.values:
+        raise ActionInvalid(_("Choose a procedure."), field="procedure")
+    if slot not in settings.APPOINTMENT_SLOTS:
+        raise ActionInvalid(_("Choose one of the times offered."), field="slot")
+    purpose = _required_text(purpose, "purpose", _("The purpose"), 300)
+    contact_phone = _required_text(contact_phone, "contact_phone", _("A contact phone number"), 30)
+    if kind == AppointmentKind.ONSITE:
+        address = _required_text(address, "address", _("The address to visit"), 300)
+    now = today()
+    if day is None or day <= now or day > now + timedelta(days=settings.APPOINTMENT_HORIZON_DAYS):
+        raise ActionInvalid(
+            _("Choose a day from tomorrow to %(days)s days ahead.") % {"days": settings.APPOINTMENT_HORIZON_DAYS},
+            field="day",
+        )
+    if not work_calendar().is_working_day(day):
+        raise ActionInvalid(_("%(day)s is not a working day.") % {"day": day}, field="day")
+    route = ProcedureRoute.objects.filter(procedure=procedure).select_related("department").first()
+    if route is None:
+        raise ActionInvalid(_("No department takes appointments for this procedure yet."), field="procedure")
+    application = None
+    if application_id:
+        application = Application.objects.filter(pk=application_id, organisation_id=actor.organisation_id).first()
+        if application is None:
+            raise ActionInvalid(_("Choose one of your organisation's applications."), field="application")
+    with transaction.atomic():
+        # The department's row lock serialises bookings, so a slot is never overbooked.
+        Department.objects.select_for_update().get(pk=route.department_id)
+        if kind == AppointmentKind.WINDOW and places_left(route.department_id, day, slot) <= 0:
+            raise ActionInvalid(_("That time is fully booked: choose another."), field="slot")
+        appointment = Appointment.objects.create(
+            kind=kind,
+            organisation_id=actor.organisation_id,
+            requested_by=actor,
+            department_id=route.department_id,
+            procedure=procedure,
+            application=application,
+            day=day,
+            slot=slot,
+            purpose=purpose,
+            address=address.strip(),
+            contact_phone=contact_phone,
+        )
+        officers = User.objects.filter(role=Role.OFFICER, department_id=route.department_id, is_active=True)
+        _tell(officers, "appointment_requested", appointment)
+    return appointment
+
+
+def answer_appointment(appointment_id: int, actor: User, *, confirm: bool, reply: str = "") -> Appointment:
+    """An officer of the department confirms or declines; the enterprise is told."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
+        if appointment is None or not permissions.can_handle_appointment(appointment, actor):
+            raise NotFound(_("No such appointment."))
+        if appointment.status != AppointmentStatus.REQUESTED:
+            raise ActionInvalid(_("This appointment has already been answered."))
+        if not confirm:
+            reply = _required_text(reply, "reply", _("The reason"), 300)
+        appointment.status = AppointmentStatus.CONFIRMED if confirm else AppointmentStatus.DECLINED
+        appointment.handled_by = actor
+        appointment.reply = reply.strip()
+        appointment.save(update_fields=["status", "handled_by", "reply"])
+        members = User.objects.filter(role=Role.ENTERPRISE, organisation_id=appointment.organisation_id, is_active=True)
+        _tell(members, "appointment_" + appointment.status, appointment)
+    return appointment
+
+
+def cancel_appointment(appointment_id: int, actor: User) -> Appointment:
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
+        if appointment is None or not permissions.is_member_of(appointment.organisation_id, actor):
+            raise NotFound(_("No such appointment."))
+        if appointment.status not in (AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED):
+            raise ActionInvalid(_("This appointment can no longer be cancelled."))
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.save(update_fields=["status"])
+        told = [appointment.handled_by_id] if appointment.handled_by_id else []
+        officers = User.objects.filter(
+            Q(pk__in=told) | Q(role=Role.OFFICER, department_id=appointment.department_id), is_active=True
+        )
+        _tell(officers, "appointment_cancelled", appointment)
+    return appointment
+
+
+def _tell(users, kind: str, appointment: Appointment) -> None:
+    data = {
+        "appointment": appointment.pk,
+        "day": appointment.day.isoformat(),
+        "slot": appointment.slot,
+        "kind": appointment.kind,
+        "organisation": appointment.organisation.name,
+    }
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user, application=appointment.application, kind=kind, data=data, email=bool(user.email)
+            )
+            for user in users
+        ]
+    )
+
+
 # -- calendar changes -------------------------------------------------------------------------
 
 MOVED_FIELDS = ("acceptance_due", "due_date", "statutory_due", "certificate_due")
@@ -753,70 +956,160 @@ def _moved(changed: dict[str, tuple]) -> dict[str, list[str | None]]:
     }
 
 
+CLOCK_FIELDS = [
+    "clock",
+    *MOVED_FIELDS,
+    "provisional",
+    "days_left_when_paused",
+    "yellow_on",
+    "next_alert_on",
+    "next_alert_level",
+]
+
+
+def _touched(first: date | None, last: date | None):
+    """The open applications whose clock window touches the days ``first``..``last``."""
+    candidates = Application.objects.open()
+    if first is not None and last is not None:
+        candidates = candidates.filter(received_on__lte=last).filter(
+            Q(acceptance_due__gte=first)
+            | Q(due_date__gte=first)
+            | Q(statutory_due__gte=first)
+            | Q(certificate_due__gte=first)
+            | Q(clock=ClockKind.PAUSED)
+        )
+    return candidates
+
+
+def _recompute(pks: list[int], reason: str, actor: User | None, calendar: WorkCalendar) -> list[AuditEvent]:
+    """Recompute these applications (locked), save what changed, record each moved due date."""
+    apps = (
+        Application.objects.filter(pk__in=pks)
+        .select_related("policy")
+        .prefetch_related("special_procedures", "alerts")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    on = today()
+    changed_apps, drafts = [], []
+    for app in apps:
+        changed = refresh_clocks(app, calendar)
+        if not changed:
+            continue
+        changed_apps.append(app)
+        moved = _moved(changed)
+        if moved:
+            drafts.append(
+                audit.Draft(
+                    application=app,
+                    actor_id=actor.pk if actor else None,
+                    action="due_date_moved",
+                    on=on,
+                    note=reason,
+                    data=moved,
+                )
+            )
+    Application.objects.bulk_update(changed_apps, CLOCK_FIELDS, batch_size=500)
+    events = audit.append(drafts)
+    notifications.notify(events)
+    notifications.queue([event.pk for event in events])
+    return events
+
+
 def recompute_open_clocks(
-    reason: str, first: date | None = None, last: date | None = None, actor: User | None = None
+    reason: str,
+    first: date | None = None,
+    last: date | None = None,
+    actor: User | None = None,
+    *,
+    chunk: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """After a calendar change between ``first`` and ``last``: recompute every open clock whose
-    window touches those days, in bulk, and record each moved due date. Returns how many moved."""
+    window touches those days, in bulk, and record each moved due date. Returns how many moved.
+
+    In one transaction by default; with ``chunk``, one transaction per ``chunk`` applications
+    (each consistent, the whole idempotent) so that ``progress(done, total)`` can be reported
+    while a large recompute runs."""
     calendar = work_calendar()
-    on = today()
-    with transaction.atomic():
-        candidates = (
-            Application.objects.open().select_related("policy").prefetch_related("special_procedures", "alerts")
-        )
-        if first is not None and last is not None:
-            candidates = candidates.filter(received_on__lte=last).filter(
-                Q(acceptance_due__gte=first)
-                | Q(due_date__gte=first)
-                | Q(statutory_due__gte=first)
-                | Q(certificate_due__gte=first)
-                | Q(clock=ClockKind.PAUSED)
-            )
-        candidates = candidates.select_for_update(of=("self",)).order_by("pk")
-        changed_apps, drafts = [], []
-        for app in candidates:
-            changed = refresh_clocks(app, calendar)
-            if not changed:
-                continue
-            changed_apps.append(app)
-            moved = _moved(changed)
-            if moved:
-                drafts.append(
-                    audit.Draft(
-                        application=app,
-                        actor_id=actor.pk if actor else None,
-                        action="due_date_moved",
-                        on=on,
-                        note=reason,
-                        data=moved,
-                    )
-                )
-        fields = [
-            "clock",
-            *MOVED_FIELDS,
-            "provisional",
-            "days_left_when_paused",
-            "yellow_on",
-            "next_alert_on",
-            "next_alert_level",
-        ]
-        Application.objects.bulk_update(changed_apps, fields, batch_size=500)
-        events = audit.append(drafts)
-        notifications.notify(events)
-        notifications.queue([event.pk for event in events])
-    return len(drafts)
+    pks = list(_touched(first, last).order_by("pk").values_list("pk", flat=True))
+    if chunk is None:
+        with transaction.atomic():
+            return len(_recompute(pks, reason, actor, calendar))
+    moved = 0
+    for start in range(0, len(pks), chunk):
+        with transaction.atomic():
+            moved += len(_recompute(pks[start : start + chunk], reason, actor, calendar))
+        if progress is not None:
+            progress(min(start + chunk, len(pks)), len(pks))
+    return moved
 
 
-def load_calendar(schedule: Schedule) -> tuple[object, int]:
+def load_calendar(schedule: Schedule, *, actor: User | None = None) -> tuple[object, int]:
     """Load a year's official schedule and carry it to every open case it touches, atomically."""
     with transaction.atomic():
         result = import_schedule(schedule)
-        dates = [entry.date for entry in schedule.entries]
-        first = min([*dates, date(schedule.year, 1, 1)])
-        moved = recompute_open_clocks(
-            _("%(year)s schedule loaded") % {"year": schedule.year}, first, date(schedule.year, 12, 31)
-        )
+        moved = recompute_open_clocks(_loaded(schedule), *_span(schedule), actor=actor)
     return result, moved
+
+
+def _loaded(schedule: Schedule) -> str:
+    return _("%(year)s schedule loaded") % {"year": schedule.year}
+
+
+def _span(schedule: Schedule) -> tuple[date, date]:
+    return min([*(entry.date for entry in schedule.entries), date(schedule.year, 1, 1)]), date(schedule.year, 12, 31)
+
+
+@dataclass(frozen=True)
+class Move:
+    application_id: int
+    tracking_number: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+def preview_calendar(schedule: Schedule) -> list[Move]:
+    """What loading ``schedule`` would move, without changing anything: the load runs in a
+    transaction that is rolled back."""
+    moves: list[Move] = []
+    with transaction.atomic():
+        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        load_calendar(schedule)
+        for event in AuditEvent.objects.filter(pk__gt=before, action="due_date_moved").select_related("application"):
+            for field, (old, new) in event.data.items():
+                moves.append(Move(event.application_id, event.application.tracking_number or "", field, old, new))
+        transaction.set_rollback(True)
+    return moves
+
+
+def apply_calendar_job(job_id: int) -> str:
+    """The django-q2 task behind the calendar page: load the uploaded schedule (atomically),
+    then carry it to the open cases in chunks, reporting progress on the job."""
+    from approvals.holidays import read_schedule_text
+    from approvals.models import CalendarJob
+
+    job = CalendarJob.objects.get(pk=job_id)
+    CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.RUNNING)
+    try:
+        schedule = read_schedule_text(job.content, job.file_name)
+        with transaction.atomic():
+            result = import_schedule(schedule)
+        first, last = _span(schedule)
+
+        def progress(done: int, total: int) -> None:
+            CalendarJob.objects.filter(pk=job_id).update(done=done, total=total)
+
+        moved = recompute_open_clocks(
+            _loaded(schedule), first, last, actor=job.created_by, chunk=200, progress=progress
+        )
+    except Exception as exc:
+        CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.FAILED, result=str(exc)[:2000])
+        raise
+    text = f"{result} " + _("Due dates moved: %(n)s.") % {"n": moved}
+    CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.DONE, result=text)
+    return text
 
 
 def calendar_days_changed(days: Iterable[date], reason: str, actor: User | None = None) -> int:

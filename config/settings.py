@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "approvals.context_processors.frame",
             ],
         },
     },
@@ -130,6 +131,9 @@ DATABASES = {"default": _database(os.environ.get("DATABASE_URL", f"sqlite:///{BA
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "approvals.User"
 LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+CSRF_FAILURE_VIEW = "approvals.views.common.csrf_failure"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -196,6 +200,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shixian@localhost")
 # How long a sender owns an email before another worker may retry it (after a crash).
 EMAIL_LEASE_SECONDS = env_int("EMAIL_LEASE_SECONDS", 600)
+# Service appointments (预约办): the times offered on working days and the places per time.
+APPOINTMENT_SLOTS = ["08:30-09:30", "09:30-10:30", "10:30-12:00", "14:00-15:00", "15:00-16:00", "16:00-17:00"]
+APPOINTMENT_PLACES = env_int("APPOINTMENT_PLACES", 3)
+APPOINTMENT_HORIZON_DAYS = env_int("APPOINTMENT_HORIZON_DAYS", 30)
+# The public lookup: unsuccessful attempts allowed per address and window, then 429.
+TRACK_MAX_FAILURES = env_int("TRACK_MAX_FAILURES", 10)
+TRACK_WINDOW_SECONDS = env_int("TRACK_WINDOW_SECONDS", 600)
 # The address links in emails point to.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -216,6 +227,12 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# The cache (throttling counters): Redis when configured, so that every process shares it.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,19 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
+def browser(user=None, language: str = "en"):
+    """A test client signed in as ``user`` (anonymous if None) that chose ``language``: pages
+    are Chinese unless one chooses, and tests read the English msgids."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
 def pdf(name: str = "申请书.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 

@@ -1,0 +1,202 @@
+"""The forms behind the buttons of an application's page, one per workflow action.
+
+A page shows exactly ``workflow.available_actions(app, user)``; each action here names its form
+(what the person must say) and the workflow call it makes. Views, not templates, decide nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from approvals import uploads, workflow
+from approvals.models import Application, Role, SpecialProcedureKind, User, VerificationMethod
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+def _materials_help() -> str:
+    return uploads.accepted_types_text()
+
+
+class Empty(forms.Form):
+    pass
+
+
+class Reasons(forms.Form):
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea, max_length=2000)
+
+
+class Correction(forms.Form):
+    items = forms.CharField(
+        label=_("Every correction needed"),
+        widget=forms.Textarea,
+        max_length=5000,
+        help_text=_("One notice lists everything (一次告知): a second notice will be flagged."),
+    )
+
+
+class Resubmit(forms.Form):
+    files = MultipleFileField(label=_("Corrected materials"), required=False, help_text=_materials_help)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
+
+
+class SpecialProcedure(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=SpecialProcedureKind.choices)
+    basis = forms.CharField(label=_("Legal basis"), max_length=300)
+    notice_date = forms.DateField(
+        label=_("Applicant told in writing on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    expected_end = forms.DateField(label=_("Expected to end on"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class Note(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
+
+
+class RequiredNote(forms.Form):
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+
+
+class Extension(forms.Form):
+    days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=30)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+
+
+class Grant(forms.Form):
+    reasons = forms.CharField(label=_("Decision notes"), widget=forms.Textarea, required=False, max_length=2000)
+
+
+class Deny(forms.Form):
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea, max_length=2000)
+    remedies = forms.CharField(
+        label=_("Remedies"),
+        widget=forms.Textarea,
+        max_length=2000,
+        initial=_(
+            "You may apply for administrative review within 60 days of receiving this decision, or bring an "
+            "administrative lawsuit within 6 months."
+        ),
+    )
+
+
+class Serve(forms.Form):
+    certificate_number = forms.CharField(label=_("Certificate number"), max_length=50)
+
+
+class File(forms.Form):
+    filing_number = forms.CharField(
+        label=_("Filing number"), max_length=40, help_text=_("For example 皖ICP备2026001234号")
+    )
+
+
+class Withdraw(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+
+
+class Forward(forms.Form):
+    method = forms.ChoiceField(label=_("How the identity was verified"), choices=VerificationMethod.choices)
+    verified_at = forms.DateTimeField(
+        label=_("Verified at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    reference = forms.CharField(label=_("Verification reference"), max_length=100)
+
+
+class Reassign(forms.Form):
+    officer = forms.ModelChoiceField(label=_("New case officer"), queryset=User.objects.none())
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
+
+    def __init__(self, *args, app: Application, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        officers = User.objects.filter(role=Role.OFFICER, is_active=True).order_by("name", "username")
+        if app.department_id:
+            officers = officers.filter(department_id=app.department_id)
+        self.fields["officer"].queryset = officers.exclude(pk=app.officer_id)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    form: type[forms.Form]
+    run: Callable[[Application, User, dict], Application]
+    style: str = ""  # "danger" for the irreversible ones
+
+
+def _resubmit(app: Application, user: User, data: dict) -> Application:
+    with transaction.atomic():  # all the files and the resubmission, or nothing
+        for upload in data["files"]:
+            workflow.add_material(app.pk, user, upload)
+        return workflow.resubmit(app.pk, user, note=data["note"])
+
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in [
+        Action("submit", Empty, lambda a, u, d: workflow.submit(a.pk, u)),
+        Action("submit_to_provider", Empty, lambda a, u, d: workflow.submit(a.pk, u)),
+        Action("return_to_applicant", Reasons, lambda a, u, d: workflow.return_to_applicant(a.pk, u, d["reasons"])),
+        Action(
+            "forward_to_administration",
+            Forward,
+            lambda a, u, d: workflow.forward_to_administration(
+                a.pk, u, method=d["method"], verified_at=d["verified_at"], reference=d["reference"]
+            ),
+        ),
+        Action("accept", Empty, lambda a, u, d: workflow.accept(a.pk, u)),
+        Action("refuse_to_accept", Reasons, lambda a, u, d: workflow.refuse_to_accept(a.pk, u, d["reasons"]), "danger"),
+        Action("request_correction", Correction, lambda a, u, d: workflow.request_correction(a.pk, u, d["items"])),
+        Action("resubmit", Resubmit, _resubmit),
+        Action(
+            "start_special_procedure",
+            SpecialProcedure,
+            lambda a, u, d: workflow.start_special_procedure(
+                a.pk, u, kind=d["kind"], basis=d["basis"], notice_date=d["notice_date"], expected_end=d["expected_end"]
+            ),
+        ),
+        Action("end_special_procedure", Note, lambda a, u, d: workflow.end_special_procedure(a.pk, u, note=d["note"])),
+        Action(
+            "request_extension", Extension, lambda a, u, d: workflow.request_extension(a.pk, u, d["days"], d["reason"])
+        ),
+        Action("approve_extension", Note, lambda a, u, d: workflow.approve_extension(a.pk, u, note=d["note"])),
+        Action("reject_extension", RequiredNote, lambda a, u, d: workflow.reject_extension(a.pk, u, d["note"])),
+        Action("grant", Grant, lambda a, u, d: workflow.grant(a.pk, u, reasons=d["reasons"])),
+        Action("deny", Deny, lambda a, u, d: workflow.deny(a.pk, u, d["reasons"], d["remedies"]), "danger"),
+        Action(
+            "serve_certificate", Serve, lambda a, u, d: workflow.serve_certificate(a.pk, u, d["certificate_number"])
+        ),
+        Action("file", File, lambda a, u, d: workflow.file(a.pk, u, d["filing_number"])),
+        Action("refuse_filing", Reasons, lambda a, u, d: workflow.refuse_filing(a.pk, u, d["reasons"]), "danger"),
+        Action("withdraw", Withdraw, lambda a, u, d: workflow.withdraw(a.pk, u, d["reason"]), "danger"),
+        Action("reassign", Reassign, lambda a, u, d: workflow.reassign(a.pk, u, d["officer"].pk, note=d["note"])),
+    ]
+}
+
+
+def make_form(name: str, app: Application, data=None, files=None) -> forms.Form:
+    action = ACTIONS[name]
+    kwargs = {"app": app} if action.form is Reassign else {}
+    form = action.form(data, files, prefix=name, **kwargs)
+    if data is None and name == "forward_to_administration":
+        form.initial["verified_at"] = timezone.localtime().replace(second=0, microsecond=0)
+    return form

@@ -1,0 +1,65 @@
+"""Small display helpers: the status badge, the deadline chip, the provisional mark."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from approvals.models import CLOSED_STATES, OPEN_STATES
+
+register = template.Library()
+
+LEVEL_LABELS = {
+    "green": lambda: _("on time"),
+    "yellow": lambda: _("due soon"),
+    "red": lambda: _("overdue"),
+    "severe": lambda: _("past the statutory limit"),
+}
+
+
+@register.simple_tag
+def status_badge(app) -> str:
+    kind = "open" if app.state in OPEN_STATES else "done" if app.state in CLOSED_STATES else "stopped"
+    return format_html('<span class="badge {}">{}</span>', kind, app.get_state_display())
+
+
+@register.simple_tag
+def level_chip(standing) -> str:
+    if standing is None or standing.level not in LEVEL_LABELS:
+        return ""
+    return format_html('<span class="chip {}">{}</span>', standing.level, LEVEL_LABELS[standing.level]())
+
+
+@register.simple_tag
+def days_left(standing) -> str:
+    """ "3 working days left", "due today", "overdue by 2 working days", "paused: 8 left"."""
+    if standing is None or standing.days_left is None:
+        return ""
+    n = standing.days_left
+    if standing.clock == "paused":
+        return ngettext("paused: %(n)s working day left", "paused: %(n)s working days left", n) % {"n": n}
+    if standing.overdue:
+        if n >= 0:
+            return _("overdue")
+        return ngettext("overdue by %(n)s working day", "overdue by %(n)s working days", -n) % {"n": -n}
+    if n == 0:
+        return _("due today")
+    return ngettext("%(n)s working day left", "%(n)s working days left", n) % {"n": n}
+
+
+@register.simple_tag
+def provisional_mark(standing) -> str:
+    if standing is None or not standing.provisional:
+        return ""
+    return format_html(
+        '<span class="provisional flag" title="{}">{}</span>',
+        _("This date depends on a year whose holiday schedule is not yet published; it may move."),
+        _("provisional"),
+    )
+
+
+@register.filter
+def iso(day) -> str:
+    return day.isoformat() if day else "—"

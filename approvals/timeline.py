@@ -1,0 +1,157 @@
+"""An application's story for its page: what happened, and how its due date came about.
+
+The events come from the audit trail; the explanation of the due date from the clock engine's
+segments (counted, paused, rolled, extended). The public version leaves out people and notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from approvals import notifications
+from approvals.calendar import Clock, day_after
+from approvals.deadlines import Reading, pauses_of, read_clocks
+from approvals.holidays import work_calendar
+from approvals.models import Application, AuditEvent, ClockKind
+
+# What the public lookup may show of an event: the step, never who or why.
+PUBLIC_ACTIONS = frozenset(
+    {
+        "submit",
+        "submit_to_provider",
+        "forward_to_administration",
+        "accept",
+        "deem_accepted",
+        "refuse_to_accept",
+        "request_correction",
+        "resubmit",
+        "start_special_procedure",
+        "end_special_procedure",
+        "approve_extension",
+        "grant",
+        "deny",
+        "serve_certificate",
+        "file",
+        "refuse_filing",
+        "withdraw",
+        "due_date_moved",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    on: date
+    title: str
+    note: str
+    actor: str
+
+
+def events(app: Application, *, public: bool = False) -> list[Entry]:
+    rows = AuditEvent.objects.filter(application=app).select_related("actor").order_by("pk")
+    out = []
+    for event in rows:
+        if public and event.action not in PUBLIC_ACTIONS:
+            continue
+        if public:
+            title = str(notifications.ACTIONS.get(event.action, event.action))
+            if event.action == "due_date_moved":
+                title = notifications.describe(event).split(":")[0] if event.note else title
+            out.append(Entry(event.on, title, "", ""))
+            continue
+        title = str(notifications.ACTIONS.get(event.action, event.action))
+        if event.action == "due_date_moved":
+            title = notifications.describe(event)
+        elif event.action == "alert":
+            title = notifications.text(_AlertView(event))
+        actor = str(event.actor) if event.actor_id else _("the system")
+        note = "" if event.action == "due_date_moved" else event.note
+        out.append(Entry(event.on, title, note, actor))
+    return out
+
+
+class _AlertView:
+    """An audit event read like the notification it caused."""
+
+    def __init__(self, event: AuditEvent) -> None:
+        self.kind = "alert"
+        self.data = {"tracking_number": "", **event.data}
+
+
+def _days(n: int, unit: str) -> str:
+    if unit == "calendar_days":
+        return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+    return ngettext("%(n)s working day", "%(n)s working days", n) % {"n": n}
+
+
+def explain(clock: Clock | None) -> list[str]:
+    """One line per segment: how the due date came about."""
+    if clock is None:
+        return []
+    lines = [
+        _("The clock starts after %(start)s (that day is not counted): a limit of %(limit)s.")
+        % {"start": clock.start.isoformat(), "limit": _days(clock.limit, clock.unit)}
+    ]
+    for segment in clock.segments:
+        first = day_after(segment.after).isoformat()
+        last = segment.until.isoformat() if segment.until else None
+        if segment.kind == "counted":
+            lines.append(
+                _("%(first)s to %(last)s: %(days)s counted.")
+                % {"first": first, "last": last, "days": _days(segment.days, segment.unit)}
+            )
+        elif segment.kind == "paused" and last is None:
+            lines.append(_("From %(first)s: a special procedure, not counted (still running).") % {"first": first})
+        elif segment.kind == "paused":
+            lines.append(
+                _("%(first)s to %(last)s: a special procedure, not counted (%(days)s).")
+                % {"first": first, "last": last, "days": _days(segment.days, segment.unit)}
+            )
+        elif segment.kind == "rolled":
+            lines.append(
+                _("The limit ended on a rest day, %(day)s: it moves to the next working day, %(last)s.")
+                % {"day": segment.after.isoformat(), "last": last}
+            )
+        elif segment.kind == "extended":
+            lines.append(
+                _("Extension approved: %(days)s more, to %(last)s.")
+                % {"days": _days(segment.days, segment.unit), "last": last}
+            )
+    if clock.due is not None:
+        lines.append(_("Due by the end of %(due)s.") % {"due": clock.due.isoformat()})
+    elif clock.remaining:
+        left_limit, left_extension = clock.remaining
+        left = _days(left_limit, clock.unit)
+        if left_extension:
+            left = _("%(limit)s and an extension of %(extension)s") % {
+                "limit": left,
+                "extension": _days(left_extension, "working_days"),
+            }
+        lines.append(_("%(left)s will be left when the clock runs again.") % {"left": left})
+    if clock.provisional:
+        lines.append(_("Provisional: it counts days of a year whose holiday schedule is not yet published."))
+    return lines
+
+
+@dataclass(frozen=True)
+class Explanation:
+    reading: Reading
+    acceptance: list[str]
+    promised: list[str]
+    statutory: list[str]
+    certificate: list[str]
+
+
+def explanation(app: Application) -> Explanation:
+    reading = read_clocks(app, work_calendar(), pauses_of(app))
+    return Explanation(
+        reading,
+        explain(reading.acceptance) if reading.clock == ClockKind.ACCEPTANCE else [],
+        explain(reading.promised),
+        explain(reading.statutory),
+        explain(reading.certificate),
+    )

@@ -1,0 +1,1 @@
+"""The web interface, one module per audience; each module declares its own urlpatterns."""

@@ -1,0 +1,3 @@
+"""Screens of the calendar area (urlpatterns are collected by approvals/urls.py)."""
+
+urlpatterns: list = []

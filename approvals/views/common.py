@@ -1,0 +1,278 @@
+"""Pages every signed-in audience shares: the home redirect, an application's page and its
+actions, materials, notifications."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from approvals import actions, permissions, timeline, workflow
+from approvals.deadlines import standing
+from approvals.holidays import work_calendar
+from approvals.models import (
+    CLOSED_STATES,
+    Application,
+    Material,
+    Notification,
+    Rating,
+    RatingLevel,
+    State,
+)
+from approvals.notifications import text as notification_text
+from approvals.roles import Role
+
+HOME = {
+    Role.ENTERPRISE: "approvals:portal",
+    Role.PROVIDER: "approvals:provider",
+    Role.OFFICER: "approvals:worklist",
+    Role.MANAGER: "approvals:dashboard",
+    Role.ADMIN: "approvals:dashboard",
+}
+
+
+def visible(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The applications ``user`` may see; anything else is a 404, never a 403 (no leak)."""
+    return (queryset if queryset is not None else Application.objects).visible_to(user)
+
+
+def get_application(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(
+        visible(request.user).select_related("organisation", "officer", "department", "policy", "provider"), pk=pk
+    )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    name = HOME.get(permissions.role_of(request.user))
+    if name is None:
+        return redirect("approvals:track")
+    try:
+        return redirect(name)
+    except NoReverseMatch:  # a home screen this installation lacks: the lookup instead
+        return redirect("approvals:track")
+
+
+# -- an application's page -----------------------------------------------------------------------
+
+WAITING = {
+    State.DRAFT: gettext_lazy("Not submitted yet."),
+    State.PROVIDER_REVIEW: gettext_lazy("Waiting for the access provider's check and identity verification."),
+    State.RECEIVED: gettext_lazy("Waiting for the administration to accept it, ask for corrections or refuse it."),
+    State.CORRECTION: gettext_lazy("Waiting for the applicant's corrections: the clock does not run."),
+    State.UNDER_REVIEW: gettext_lazy("Waiting for the administration's decision."),
+    State.ARRIVED: gettext_lazy("Waiting for the administration's decision on the filing."),
+    State.PAUSED: gettext_lazy("A special procedure is under way: the clock is paused."),
+    State.GRANTED: gettext_lazy("Granted: waiting for the certificate to be served."),
+}
+
+
+class RatingForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=gettext_lazy("How was the service?"), choices=RatingLevel.choices, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=gettext_lazy("Comment"), widget=forms.Textarea, required=False, max_length=2000)
+
+
+class FollowUpForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("How it was followed up"), widget=forms.Textarea, max_length=2000)
+
+
+def _page(request: HttpRequest, app: Application, bound: dict | None = None, status: int = 200) -> HttpResponse:
+    """The application page; ``bound`` carries a submitted form with its errors and data."""
+    user = request.user
+    today = workflow.today()
+    names = workflow.available_actions(app, user)
+    forms_ = []
+    for name in names:
+        if name not in actions.ACTIONS:
+            continue
+        form = bound["form"] if bound and bound.get("action") == name else actions.make_form(name, app)
+        forms_.append(
+            {
+                "name": name,
+                "label": workflow.ACTION_LABELS.get(name, name),
+                "form": form,
+                "open": bool(bound and bound.get("action") == name),
+                "style": actions.ACTIONS[name].style,
+                "multipart": any(isinstance(f, forms.FileField) for f in form.fields.values()),
+            }
+        )
+    rating = Rating.objects.filter(application=app).first()
+    can_rate = rating is None and app.state in CLOSED_STATES and app.tracking_number and permissions.can_rate(app, user)
+    context = {
+        "app": app,
+        "standing": standing(app, today, work_calendar()),
+        "waiting": WAITING.get(app.state, ""),
+        "explanation": timeline.explanation(app),
+        "events": timeline.events(app),
+        "materials": app.materials.order_by("uploaded_at", "pk"),
+        "special_procedures": app.special_procedures.all(),
+        "actions": forms_,
+        "rating": rating,
+        "rating_form": (bound or {}).get("rating_form") or (RatingForm() if can_rate else None),
+        "follow_up_form": (bound or {}).get("follow_up_form")
+        or (
+            FollowUpForm()
+            if rating and rating.is_bad and not rating.followed_up_on and permissions.is_department_manager(app, user)
+            else None
+        ),
+        "is_staff_view": permissions.is_staff_member(user),
+        "today": today,
+    }
+    return render(request, "approvals/application.html", context, status=status)
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, get_application(request, pk))
+
+
+@login_required
+@require_POST
+def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Every button of the page posts here. The action must be one the user has now; a form
+    with errors (or a refusal) comes back with everything typed kept."""
+    app = get_application(request, pk)
+    if action not in actions.ACTIONS:
+        raise Http404
+    if action not in workflow.available_actions(app, request.user):
+        messages.error(request, _("That action is not available to you now."))
+        return _page(request, app, status=403 if not permissions.can_view(app, request.user) else 409)
+    form = actions.make_form(action, app, request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, app, {"action": action, "form": form}, status=400)
+    try:
+        actions.ACTIONS[action].run(app, request.user, form.cleaned_data)
+    except workflow.WorkflowError as exc:
+        if exc.field and exc.field in form.fields:
+            form.add_error(exc.field, str(exc))
+        else:
+            form.add_error(None, str(exc))
+        app = get_application(request, pk)
+        return _page(request, app, {"action": action, "form": form}, status=exc.status)
+    messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTION_LABELS.get(action, action)})
+    return redirect("approvals:application", pk=pk)
+
+
+@login_required
+@require_POST
+def application_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_application(request, pk)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            rating = workflow.rate(app.pk, request.user, form.cleaned_data["level"], form.cleaned_data["comment"])
+        except workflow.WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Thank you. The department will contact you about it within 15 working days.")
+                if rating.is_bad
+                else _("Thank you for your rating."),
+            )
+            return redirect("approvals:application", pk=pk)
+    return _page(request, app, {"rating_form": form}, status=400)
+
+
+@login_required
+@require_POST
+def rating_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    app = get_application(request, pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.follow_up_rating(app.pk, request.user, form.cleaned_data["note"])
+        except workflow.WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The follow-up is recorded."))
+            return redirect("approvals:application", pk=pk)
+    return _page(request, app, {"follow_up_form": form}, status=400)
+
+
+@login_required
+def material_download(request: HttpRequest, pk: int, material_id: int) -> HttpResponse:
+    """Materials are served only here, after the same visibility check as the page."""
+    app = get_application(request, pk)
+    material = get_object_or_404(Material, pk=material_id, application=app)
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=material.name, content_type=material.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- notifications -----------------------------------------------------------------------------
+
+
+@login_required
+def notifications_page(request: HttpRequest) -> HttpResponse:
+    rows = request.user.notifications.select_related("application").order_by("-created_at", "-pk")
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    for item in page:
+        item.text = notification_text(item)
+    return render(request, "approvals/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark one (``id``) or all as read."""
+    unread = request.user.notifications.filter(read_at__isnull=True)
+    if request.POST.get("id"):
+        unread = unread.filter(pk=request.POST["id"])
+    unread.update(read_at=timezone.now())
+    target = request.POST.get("next") or reverse("approvals:notifications")
+    if not target.startswith("/") or target.startswith("//"):
+        target = reverse("approvals:notifications")
+    return redirect(target)
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification: mark it read and go to what it is about."""
+    item = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    if item.read_at is None:
+        item.read_at = timezone.now()
+        item.save(update_fields=["read_at"])
+    if item.application_id and visible(request.user).filter(pk=item.application_id).exists():
+        return redirect("approvals:application", pk=item.application_id)
+    if item.kind.startswith("appointment_"):
+        return redirect("approvals:appointments")
+    return redirect("approvals:notifications")
+
+
+def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403.html", {"csrf": True}, status=403)
+
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("applications/<int:pk>/", application_detail, name="application"),
+    path("applications/<int:pk>/do/<slug:action>/", application_action, name="application-action"),
+    path("applications/<int:pk>/rate/", application_rate, name="application-rate"),
+    path("applications/<int:pk>/follow-up/", rating_follow_up, name="rating-follow-up"),
+    path("applications/<int:pk>/materials/<int:material_id>/", material_download, name="material"),
+    path("notifications/", notifications_page, name="notifications"),
+    path("notifications/read/", notifications_read, name="notifications-read"),
+    path("notifications/<int:pk>/", notification_open, name="notification"),
+]

@@ -1,0 +1,3 @@
+"""Screens of the officer area (urlpatterns are collected by approvals/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,115 @@
+"""The application page every audience shares, its action forms, materials and notifications."""
+
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from approvals import workflow
+from approvals.models import Application, Material, Notification, Procedure, State
+from tests.cast import PDF, Cast, browser
+
+D = date.fromisoformat
+
+
+client_for = browser
+
+
+@pytest.fixture
+def case(cast: Cast, now) -> Application:
+    now(D("2026-03-05"))
+    return cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
+
+
+def test_the_page_shows_the_deadline_and_how_it_is_counted(cast: Cast, case: Application) -> None:
+    page = client_for(cast.olga).get(f"/applications/{case.pk}/").content.decode()
+    assert case.tracking_number in page and "2026-04-09" in page
+    assert "The clock starts after 2026-03-03" in page
+    assert "request an extension".capitalize() in page  # olga's buttons
+    assert "Grant" in page
+
+
+def test_only_those_who_may_see_it_get_it(cast: Cast, case: Application) -> None:
+    for user, status in [
+        (cast.alice, 200),
+        (cast.olga, 200),
+        (cast.oscar, 200),
+        (cast.mia, 200),
+        (cast.root, 200),
+        (cast.bob, 404),
+        (cast.fiona, 404),
+        (cast.max, 404),
+        (cast.pat, 404),
+    ]:
+        assert client_for(user).get(f"/applications/{case.pk}/").status_code == status, user
+    assert Client().get(f"/applications/{case.pk}/").status_code == 302  # to the sign-in page
+
+
+def test_an_action_runs_the_workflow_and_an_invalid_form_keeps_what_was_typed(cast: Cast, case: Application) -> None:
+    olga = client_for(cast.olga)
+    response = olga.post(
+        f"/applications/{case.pk}/do/request_extension/",
+        {"request_extension-days": "11", "request_extension-reason": "需要专家论证"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "An extension is 1 to 10 working days." in page and "需要专家论证" in page
+    assert Application.objects.get(pk=case.pk).extension_state == "none"
+    response = olga.post(
+        f"/applications/{case.pk}/do/request_extension/",
+        {"request_extension-days": "5", "request_extension-reason": "需要专家论证"},
+    )
+    assert response.status_code == 302
+    assert Application.objects.get(pk=case.pk).extension_state == "requested"
+
+
+def test_an_action_the_user_does_not_have_is_refused_and_changes_nothing(cast: Cast, case: Application) -> None:
+    response = client_for(cast.alice).post(f"/applications/{case.pk}/do/grant/", {})
+    assert response.status_code == 409 and "not available to you" in response.content.decode()
+    assert Application.objects.get(pk=case.pk).state == State.UNDER_REVIEW
+    assert client_for(cast.bob).post(f"/applications/{case.pk}/do/grant/", {}).status_code == 404
+    assert client_for(cast.olga).get(f"/applications/{case.pk}/do/grant/").status_code == 405
+
+
+def test_materials_are_served_only_to_those_who_may_see_the_case(cast: Cast, case: Application) -> None:
+    material = Material.objects.get(application=case)
+    url = f"/applications/{case.pk}/materials/{material.pk}/"
+    response = client_for(cast.olga).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert client_for(cast.bob).get(url).status_code == 404
+    other = cast.under_review(Procedure.NUMBER_RESOURCE, received=D("2026-03-02"), accepted=D("2026-03-03"))
+    assert client_for(cast.olga).get(f"/applications/{other.pk}/materials/{material.pk}/").status_code == 404
+
+
+def test_a_closed_case_can_be_rated_once_and_a_bad_rating_reaches_the_manager(
+    cast: Cast, case: Application, now
+) -> None:
+    workflow.deny(case.pk, cast.olga, "不符合条件", "可申请行政复议", on=D("2026-03-05"))
+    alice = client_for(cast.alice)
+    assert "Rate the service" in alice.get(f"/applications/{case.pk}/").content.decode()
+    response = alice.post(f"/applications/{case.pk}/rate/", {"level": "1", "comment": "太慢了"})
+    assert response.status_code == 302
+    assert Notification.objects.filter(recipient=cast.mia, kind="rated_bad").exists()
+    assert alice.post(f"/applications/{case.pk}/rate/", {"level": "5"}).status_code == 400
+    mia = client_for(cast.mia)
+    assert mia.post(f"/applications/{case.pk}/follow-up/", {"note": "已电话回访，解释原因"}).status_code == 302
+    assert case.rating.followed_up_on == D("2026-03-05")
+
+
+def test_notifications_list_and_unread_count(cast: Cast, case: Application) -> None:
+    olga = client_for(cast.olga)
+    page = olga.get("/notifications/").content.decode()
+    unread = Notification.objects.filter(recipient=cast.olga, read_at__isnull=True).count()
+    assert unread >= 1 and '<span class="count"' in page
+    notification = Notification.objects.filter(recipient=cast.olga).first()
+    assert olga.get(f"/notifications/{notification.pk}/").status_code == 302
+    olga.post("/notifications/read/", {})
+    assert not Notification.objects.filter(recipient=cast.olga, read_at__isnull=True).exists()
+    assert client_for(cast.bob).get(f"/notifications/{notification.pk}/").status_code == 404
+
+
+def test_pages_are_chinese_unless_english_is_chosen(cast: Cast, case: Application) -> None:
+    page = client_for(cast.olga, "zh-hans").get(f"/applications/{case.pk}/").content.decode()
+    assert "申请延期" in page and "承诺期限" in page
