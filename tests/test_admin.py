@@ -68,9 +68,9 @@ def test_chinese_whatever_the_browser_says_until_english_is_chosen(admin_client_
 
 
 @pytest.mark.django_db
-def test_the_home_page_leads_to_the_admin(client: Client) -> None:
+def test_the_home_page_asks_a_visitor_to_sign_in(client: Client) -> None:
     response = client.get("/")
-    assert response.status_code == 302 and response.url == reverse("admin:index")
+    assert response.status_code == 302 and response.url == reverse("login")
 
 
 # -- the whole admin, with the cast -------------------------------------------------------------
