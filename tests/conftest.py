@@ -82,9 +82,26 @@ def committed_cast(transactional_db, settings, tmp_path):
     from tests.cast import make_cast
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"
+    restore_reference_data()
     original = Conf.SYNC
     Conf.SYNC = True
     try:
         yield make_cast()
     finally:
         Conf.SYNC = original
+
+
+def restore_reference_data() -> None:
+    """The rows the migrations write (the policies, the audit chain's head), back after a
+    transactional test's flush when serialized rollback did not bring them back (it does not
+    when the live server shares SQLite's in-memory database)."""
+    import importlib
+
+    from django.apps import apps
+
+    from approvals.models import AuditHead, Policy
+
+    if not Policy.objects.exists():
+        importlib.import_module("approvals.migrations.0002_seed_policies").seed(apps, None)
+    if not AuditHead.objects.exists():
+        importlib.import_module("approvals.migrations.0003_audit_head").create_head(apps, None)
