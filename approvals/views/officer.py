@@ -1,3 +1,238 @@
-"""Screens of the officer area (urlpatterns are collected by approvals/urls.py)."""
+"""The case officer's worklist: every open case, most urgent first.
 
-urlpatterns: list = []
+The urgency order is computed by the database from the precomputed clock columns
+(``Application.clock`` and the ``*_due``/``yellow_on``/``days_left_when_paused`` columns the
+workflow keeps current), so that a page of 50 is the right 50 and the page runs the same few
+queries however many cases there are. ``urgency()`` mirrors ``Application.level_on()`` in SQL;
+the working days left on the rows shown are counted in Python (``deadlines.annotate_standing``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from approvals import permissions, workflow
+from approvals.deadlines import annotate_standing
+from approvals.holidays import work_calendar
+from approvals.models import (
+    OPEN_STATES,
+    ClockKind,
+    Procedure,
+    SpecialProcedure,
+    State,
+    User,
+)
+from approvals.roles import Role
+from approvals.views.common import visible
+
+PAGE_SIZE = 50
+
+#: The urgency levels, most urgent first; their index is the first sort key.
+LEVELS = ("severe", "red", "yellow", "green", "paused", "none")
+LEVEL_LABELS = {
+    "severe": _("Past the statutory limit"),
+    "red": _("Overdue"),
+    "yellow": _("Due soon"),
+    "green": _("On time"),
+    "paused": _("Paused"),
+    "none": _("Clock stopped"),
+}
+
+#: What an open case waits for, by state: short, for a table cell.
+WAITS_FOR = {
+    State.RECEIVED: _("acceptance"),
+    State.CORRECTION: _("the applicant's corrections"),
+    State.UNDER_REVIEW: _("decision"),
+    State.ARRIVED: _("filing decision"),
+    State.PAUSED: _("special procedure"),
+    State.GRANTED: _("certificate service"),
+}
+
+#: Procedure names short enough for a table cell (the full name is the cell's title).
+PROCEDURE_SHORT = {
+    Procedure.TELECOM_LICENCE: _("Telecom licence"),
+    Procedure.NUMBER_RESOURCE: _("Number resources"),
+    Procedure.WEBSITE_FILING: _("Website filing"),
+}
+
+OPEN_STATE_CHOICES = [(value, label) for value, label in State.choices if value in OPEN_STATES]
+
+
+def urgency(queryset: QuerySet, today: date) -> QuerySet:
+    """``queryset`` with ``urgency`` (a level of LEVELS) and ``urgency_rank`` annotated and
+    ordered most urgent first: by level, then by the date the running clock waits for (the
+    earliest date is the fewest working days left), paused clocks by the working days they had
+    left, then by tracking number. Everything is read from stored columns against ``today``."""
+    running_due = Case(
+        When(clock=ClockKind.ACCEPTANCE, then=F("acceptance_due")),
+        When(clock=ClockKind.DECISION, then=F("due_date")),
+        When(clock=ClockKind.CERTIFICATE, then=F("certificate_due")),
+        default=None,
+        output_field=DateField(),
+    )
+    # The same tests, in the same order, as Application.level_on(); the first that holds wins.
+    conditions = {
+        "severe": Q(clock=ClockKind.DECISION, statutory_due__lt=today),
+        "red": Q(running_due__lt=today),
+        "yellow": Q(running_due__isnull=False, yellow_on__lte=today),
+        "green": Q(running_due__isnull=False),
+        "paused": Q(clock=ClockKind.PAUSED),
+    }
+    return (
+        queryset.alias(running_due=running_due)
+        .annotate(
+            urgency=Case(
+                *(When(condition, then=Value(name)) for name, condition in conditions.items()),
+                default=Value("none"),
+                output_field=CharField(),
+            ),
+            urgency_rank=Case(
+                *(When(condition, then=Value(LEVELS.index(name))) for name, condition in conditions.items()),
+                default=Value(LEVELS.index("none")),
+                output_field=IntegerField(),
+            ),
+        )
+        .order_by(
+            "urgency_rank",
+            F("running_due").asc(nulls_last=True),
+            F("days_left_when_paused").asc(nulls_last=True),
+            "tracking_number",
+            "pk",
+        )
+    )
+
+
+class WorklistFilters(forms.Form):
+    """The worklist's GET parameters; a value that does not validate is simply not applied."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Tracking number or applicant")}),
+    )
+    procedure = forms.ChoiceField(label=_("Procedure"), required=False)
+    state = forms.ChoiceField(label=_("Status"), required=False)
+    level = forms.ChoiceField(label=_("Alert level"), required=False)
+    officer = forms.ChoiceField(label=_("Case officer"), required=False)
+
+    def __init__(self, data, *, officers: list[User] | None = None) -> None:
+        super().__init__(data)
+        everything = [("", _("All"))]
+        self.fields["procedure"].choices = everything + list(Procedure.choices)
+        self.fields["state"].choices = everything + OPEN_STATE_CHOICES
+        self.fields["level"].choices = everything + [(name, LEVEL_LABELS[name]) for name in LEVELS]
+        if officers is None:
+            del self.fields["officer"]
+        else:
+            self.fields["officer"].choices = (
+                everything + [(str(o.pk), str(o)) for o in officers] + [("none", _("Not assigned"))]
+            )
+
+    def value(self, name: str) -> str:
+        if not self.is_bound or name not in self.fields:
+            return ""
+        self.is_valid()
+        return self.cleaned_data.get(name) or ""
+
+
+@login_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    """Officers: their own open cases (or, read only, their department's); managers: their
+    department's; administrators: every open case. Applicants and access providers: 403."""
+    user = request.user
+    role = permissions.role_of(user)
+    if role not in (Role.OFFICER, Role.MANAGER, Role.ADMIN):
+        raise PermissionDenied
+
+    cases = visible(user).open()  # the department (everything for an administrator)
+    officers = None
+    if role == Role.OFFICER:
+        scope = "department" if request.GET.get("scope") == "department" else "mine"
+        if scope == "mine":
+            cases = cases.filter(officer=user)
+    else:
+        scope = "department"
+    if scope == "department":
+        officers = User.objects.filter(role=Role.OFFICER)
+        if role != Role.ADMIN:
+            officers = officers.filter(department_id=user.department_id)
+        officers = list(officers.order_by("name", "username"))
+    filters = WorklistFilters(request.GET, officers=officers)
+
+    officer = filters.value("officer")
+    if officer == "none":
+        cases = cases.filter(officer__isnull=True)
+    elif officer:
+        cases = cases.filter(officer_id=int(officer))
+    if filters.value("procedure"):
+        cases = cases.filter(procedure=filters.value("procedure"))
+    if filters.value("state"):
+        cases = cases.filter(state=filters.value("state"))
+    search = filters.value("q").strip()
+    if search:
+        cases = cases.filter(Q(tracking_number__icontains=search) | Q(organisation__name__icontains=search))
+
+    today = workflow.today()
+    cases = urgency(cases, today)
+    # The counts per level, one aggregate query, with every filter but the level itself.
+    counts = cases.aggregate(**{name: Count("pk", filter=Q(urgency=name)) for name in LEVELS})
+    level = filters.value("level")
+    if level:
+        cases = cases.filter(urgency=level)
+
+    rows = cases.select_related("organisation", "officer").prefetch_related(
+        Prefetch(
+            "special_procedures",
+            queryset=SpecialProcedure.objects.filter(ended_on__isnull=True),
+            to_attr="running_pauses",
+        )
+    )
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = counts[level] if level else sum(counts.values())  # known: spare a COUNT query
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = annotate_standing(page.object_list, today, work_calendar())
+    for app in page.object_list:
+        app.waits_for = WAITS_FOR.get(app.state, "")
+        app.procedure_short = PROCEDURE_SHORT.get(app.procedure, app.procedure)
+        app.mine = app.officer_id == user.pk
+
+    query = request.GET.copy()
+    query.pop("page", None)
+    without_level = query.copy()
+    without_level.pop("level", None)
+    figures = [
+        {"level": name, "label": LEVEL_LABELS[name], "n": counts[name], "current": name == level}
+        for name in LEVELS
+        if counts[name] or name != "none"
+    ]
+    filtered = any(filters.value(name) for name in ("q", "procedure", "state", "level", "officer"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "scope": scope,
+        "role": role,
+        "show_officer": scope == "department",
+        "can_switch_scope": role == Role.OFFICER,
+        "figures": figures,
+        "filtered": filtered,
+        "query": query.urlencode(),
+        "query_without_level": without_level.urlencode(),
+        "today": today,
+    }
+    return render(request, "approvals/officer/worklist.html", context)
+
+
+urlpatterns = [
+    path("worklist/", worklist, name="worklist"),
+]
