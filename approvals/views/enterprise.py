@@ -1,3 +1,841 @@
-"""Screens of the enterprise area (urlpatterns are collected by approvals/urls.py)."""
+"""The enterprise area and the access provider's queue.
 
-urlpatterns: list = []
+- ``/portal/``: an organisation's applications, where each stands and what it waits for;
+- ``/portal/new/`` and ``/portal/new/<procedure>/``: choose a procedure, then fill in a draft and
+  upload its materials;
+- ``/portal/applications/<pk>/edit/``: change a draft, add materials, submit it;
+- ``/provider/``: the website filings sent to an access provider, those awaiting its check first.
+
+Views are thin: every change goes through ``approvals.workflow``. Nothing a user entered is lost:
+a form with errors comes back as typed, and the files chosen with it are kept aside (private
+storage, remembered in the session) and offered again until the form is saved; a file the
+workflow refuses is reported without losing the draft or the other files.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone, translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from approvals import permissions, uploads, workflow
+from approvals.deadlines import annotate_standing
+from approvals.holidays import work_calendar
+from approvals.models import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    Application,
+    ClockKind,
+    Material,
+    Organisation,
+    OrganisationKind,
+    Policy,
+    Procedure,
+    State,
+    private_storage,
+)
+from approvals.roles import Role
+from approvals.views.common import visible
+
+PAGE_SIZE = 30
+
+# -- who may come in ------------------------------------------------------------------------------
+
+
+def _require_role(request: HttpRequest, role: str) -> None:
+    """Signed-in users of another role get the 403 page (anonymous ones were sent to sign in)."""
+    if permissions.role_of(request.user) != role:
+        raise PermissionDenied
+
+
+# -- the procedures as an applicant sees them -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    procedure: str
+    short: str  # lazy
+    clock_starts: str  # lazy
+    prepare: tuple[str, ...]  # lazy
+    subject_help: str  # lazy
+
+
+PROCEDURES: dict[str, ProcedureInfo] = {
+    Procedure.TELECOM_LICENCE: ProcedureInfo(
+        Procedure.TELECOM_LICENCE,
+        gettext_lazy("Telecom licence"),
+        gettext_lazy(
+            "The administration accepts the application, asks once for every correction needed, or refuses "
+            "it within 5 working days; the promised limit counts from acceptance."
+        ),
+        (
+            gettext_lazy("The licence application form, signed and sealed"),
+            gettext_lazy("The business licence (copy)"),
+            gettext_lazy("The articles of association and the shareholding structure"),
+            gettext_lazy("The network and information security measures"),
+            gettext_lazy("The business development plan and the technical plan"),
+            gettext_lazy("Identity documents of the main managers"),
+        ),
+        gettext_lazy("For example: 第二类增值电信业务 信息服务业务（仅限互联网信息服务）"),
+    ),
+    Procedure.NUMBER_RESOURCE: ProcedureInfo(
+        Procedure.NUMBER_RESOURCE,
+        gettext_lazy("Number resources"),
+        gettext_lazy(
+            "The administration accepts the application or asks once for every correction needed within "
+            "5 working days; the promised limit counts from the acceptance notice."
+        ),
+        (
+            gettext_lazy("The number resource application form"),
+            gettext_lazy("The plan for using the numbers"),
+            gettext_lazy("Your value-added telecom business licence (copy)"),
+            gettext_lazy("The commitment letter signed by the legal representative"),
+        ),
+        gettext_lazy("For example: 短消息类服务接入代码 1069055112345（安徽省内使用）"),
+    ),
+    Procedure.WEBSITE_FILING: ProcedureInfo(
+        Procedure.WEBSITE_FILING,
+        gettext_lazy("Website filing"),
+        gettext_lazy(
+            "Your access provider checks the filing and verifies the identity of the person in charge first; "
+            "the promised limit counts from the day the record reaches the administration. An incomplete "
+            "filing is refused, not corrected."
+        ),
+        (
+            gettext_lazy("The website filing verification form (网站备案信息真实性核验单)"),
+            gettext_lazy("The identity document of the person in charge of the website"),
+            gettext_lazy("The domain name certificate"),
+            gettext_lazy("The business licence (copy)"),
+        ),
+        gettext_lazy("For example: 合肥云端科技官网（yunduan.cn）"),
+    ),
+}
+
+# 电信业务分类目录（2015年版，2019年修订）: the value-added services a provincial administration licenses.
+LICENCE_CATEGORIES = (
+    ("B11", "互联网数据中心业务", gettext_lazy("Internet data centre")),
+    ("B12", "内容分发网络业务", gettext_lazy("Content delivery network")),
+    ("B13", "国内互联网虚拟专用网业务", gettext_lazy("Domestic internet virtual private network")),
+    ("B14", "互联网接入服务业务", gettext_lazy("Internet access")),
+    ("B21", "在线数据处理与交易处理业务", gettext_lazy("Online data and transaction processing")),
+    ("B22", "国内多方通信服务业务", gettext_lazy("Domestic multi-party communication")),
+    ("B23", "存储转发类业务", gettext_lazy("Store and forward")),
+    ("B24", "国内呼叫中心业务", gettext_lazy("Domestic call centre")),
+    ("B25", "信息服务业务", gettext_lazy("Information services")),
+    ("B26", "编码和规程转换业务", gettext_lazy("Code and protocol conversion")),
+)
+CATEGORY_NAMES = {code: chinese for code, chinese, _english in LICENCE_CATEGORIES}
+
+
+def _category_label(code: str, chinese: str, english: str) -> str:
+    # The catalogue's Chinese name is the legal one: Chinese pages show it alone, others add it.
+    if (translation.get_language() or "").startswith("zh"):
+        return f"{code} {chinese}"
+    return f"{code} {english} ({chinese})"
+
+
+category_label = lazy(_category_label, str)
+
+CATEGORY_CHOICES = [
+    (
+        gettext_lazy("First-class value-added telecom services (B1)"),
+        [(code, category_label(code, zh, en)) for code, zh, en in LICENCE_CATEGORIES if code.startswith("B1")],
+    ),
+    (
+        gettext_lazy("Second-class value-added telecom services (B2)"),
+        [(code, category_label(code, zh, en)) for code, zh, en in LICENCE_CATEGORIES if code.startswith("B2")],
+    ),
+]
+
+NUMBER_TYPES = [
+    ("sms_access_code", gettext_lazy("SMS service access code (短消息类服务接入代码, 1069…)")),
+    ("call_centre", gettext_lazy("Call-centre number (呼叫中心号码)")),
+    ("signalling_point", gettext_lazy("Signalling point code (信令点编码)")),
+    ("other", gettext_lazy("Other number resources")),
+]
+
+MAX_DOMAINS = 20
+_DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_domain(text: str) -> str | None:
+    """``text`` as a domain name (lower case, without a scheme, path or port), or None if it is
+    not one. Chinese domain names (中文域名) are accepted."""
+    text = text.strip().lower()
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.split(r"[/?#]", text, maxsplit=1)[0].split(":")[0].rstrip(".")
+    try:
+        encoded = text.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    labels = encoded.split(".")
+    if len(labels) < 2 or len(encoded) > 253 or labels[-1].isdigit():
+        return None
+    if not all(_DOMAIN_LABEL.match(label) for label in labels):
+        return None
+    return text
+
+
+# -- the draft forms: the subject and the procedure's details ------------------------------------
+
+
+class DraftForm(forms.Form):
+    """What every application says; subclasses add a procedure's details (Application.details)."""
+
+    procedure = ""
+    subject = forms.CharField(label=gettext_lazy("What is applied for"), max_length=300)
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.fields["subject"].help_text = PROCEDURES[self.procedure].subject_help
+
+    def details(self) -> dict:
+        """The details to store, from cleaned data."""
+        return {}
+
+    @classmethod
+    def initial_for(cls, app: Application) -> dict:
+        return {"subject": app.subject}
+
+
+class LicenceForm(DraftForm):
+    procedure = Procedure.TELECOM_LICENCE
+    categories = forms.MultipleChoiceField(
+        label=gettext_lazy("Business categories"),
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Tick every category you apply for (电信业务分类目录)."),
+        error_messages={"required": gettext_lazy("Tick at least one business category.")},
+    )
+    coverage = forms.CharField(
+        label=gettext_lazy("Coverage area"),
+        max_length=200,
+        help_text=gettext_lazy("The province, or the cities where you will offer the service: 安徽省, 合肥市、芜湖市…"),
+    )
+
+    def details(self) -> dict:
+        codes = [code for code, _zh, _en in LICENCE_CATEGORIES if code in self.cleaned_data["categories"]]
+        return {
+            "categories": codes,
+            "business": "；".join(f"{code} {CATEGORY_NAMES[code]}" for code in codes),
+            "coverage": self.cleaned_data["coverage"].strip(),
+        }
+
+    @classmethod
+    def initial_for(cls, app: Application) -> dict:
+        details = app.details or {}
+        codes = details.get("categories")
+        if not isinstance(codes, list):  # older drafts name the business in words only
+            business = str(details.get("business", ""))
+            codes = [code for code, chinese in CATEGORY_NAMES.items() if chinese in business]
+        return {**super().initial_for(app), "categories": codes, "coverage": details.get("coverage", "")}
+
+
+class NumbersForm(DraftForm):
+    procedure = Procedure.NUMBER_RESOURCE
+    number_type = forms.ChoiceField(
+        label=gettext_lazy("Type of number"),
+        choices=NUMBER_TYPES,
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose the type of number.")},
+    )
+    quantity = forms.IntegerField(label=gettext_lazy("How many numbers"), min_value=1, max_value=10_000, initial=1)
+    code = forms.CharField(
+        label=gettext_lazy("Numbers you would like"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("Optional: the numbers you ask for, if you have a preference."),
+    )
+    purpose = forms.CharField(
+        label=gettext_lazy("Intended use"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("What the numbers will be used for, and where."),
+    )
+
+    def details(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "number_type": data["number_type"],
+            "quantity": data["quantity"],
+            "code": data["code"].strip(),
+            "purpose": data["purpose"].strip(),
+        }
+
+    @classmethod
+    def initial_for(cls, app: Application) -> dict:
+        details = app.details or {}
+        initial = {key: details[key] for key in ("number_type", "quantity", "code", "purpose") if key in details}
+        return {**super().initial_for(app), **initial}
+
+
+class FilingForm(DraftForm):
+    procedure = Procedure.WEBSITE_FILING
+    website = forms.CharField(label=gettext_lazy("Website name"), max_length=100)
+    domains = forms.CharField(
+        label=gettext_lazy("Domain names"),
+        widget=forms.Textarea(attrs={"rows": 3, "autocapitalize": "none", "spellcheck": "false"}),
+        help_text=gettext_lazy("One per line, for example yunduan.cn"),
+    )
+    provider = forms.ModelChoiceField(
+        label=gettext_lazy("Access provider"),
+        queryset=Organisation.objects.none(),
+        empty_label=gettext_lazy("Choose…"),
+        help_text=gettext_lazy("It checks the filing and verifies your identity before sending it on."),
+        error_messages={"required": gettext_lazy("Choose the access provider that hosts the website.")},
+    )
+
+    field_order = ["website", "domains", "provider", "subject"]
+
+    def __init__(self, *args, editing: bool = False, **kwargs) -> None:
+        super().__init__(*args, editing=editing, **kwargs)
+        subject = self.fields["subject"]
+        subject.required = False
+        subject.help_text = _("Leave it empty to use the website name and its first domain.")
+        if editing:
+            del self.fields["provider"]  # workflow.update_draft does not change it
+        else:
+            self.fields["provider"].queryset = Organisation.objects.filter(
+                kind=OrganisationKind.ACCESS_PROVIDER
+            ).order_by("name")
+
+    def clean_domains(self) -> list[str]:
+        found: list[str] = []
+        wrong: list[str] = []
+        for line in re.split(r"[\n,，;；、]+", self.cleaned_data["domains"]):
+            line = line.strip()
+            if not line:
+                continue
+            # "a.cn b.cn" is two domains; "not a domain" is one mistake, named as typed.
+            domains = [normalise_domain(part) for part in line.split()]
+            if None in domains:
+                wrong.append(line)
+                continue
+            for domain in domains:
+                if domain not in found:
+                    found.append(domain)
+        if wrong:
+            raise forms.ValidationError(
+                _("Not a domain name: %(names)s. Write one domain per line, for example yunduan.cn.")
+                % {"names": "、".join(f"“{w}”" for w in wrong)}
+            )
+        if not found:
+            raise forms.ValidationError(_("Give at least one domain name."))
+        if len(found) > MAX_DOMAINS:
+            raise forms.ValidationError(_("At most %(n)s domain names per filing.") % {"n": MAX_DOMAINS})
+        return found
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("subject", "").strip() and data.get("website") and data.get("domains"):
+            data["subject"] = f"{data['website'].strip()}（{data['domains'][0]}）"[:300]
+        return data
+
+    def details(self) -> dict:
+        return {"website": self.cleaned_data["website"].strip(), "domains": self.cleaned_data["domains"]}
+
+    @classmethod
+    def initial_for(cls, app: Application) -> dict:
+        details = app.details or {}
+        domains = details.get("domains")
+        if not isinstance(domains, list):
+            domains = [details["domain"]] if details.get("domain") else []
+        return {**super().initial_for(app), "website": details.get("website", ""), "domains": "\n".join(domains)}
+
+
+FORMS: dict[str, type[DraftForm]] = {form.procedure: form for form in (LicenceForm, NumbersForm, FilingForm)}
+
+
+def _merged_details(app: Application, form: DraftForm) -> dict:
+    """The new details over the old ones: keys this form does not ask for are kept."""
+    details = {**(app.details or {}), **form.details()}
+    if "domains" in details:
+        details.pop("domain", None)  # shown as the first of the domains, and saved there
+    return details
+
+
+# -- files chosen with a form that came back with errors ------------------------------------------
+
+PENDING_KEY = "enterprise-pending-uploads"
+PENDING_FOR = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Kept:
+    token: str
+    name: str
+    size: int
+
+
+def _pending(request: HttpRequest) -> dict[str, dict]:
+    return dict(request.session.get(PENDING_KEY, {}))
+
+
+def _drop(request: HttpRequest, tokens: Iterable[str]) -> None:
+    entries = _pending(request)
+    for token in tokens:
+        entry = entries.pop(token, None)
+        if entry is not None:
+            private_storage.delete(entry["path"])
+    request.session[PENDING_KEY] = entries
+
+
+def _prune(request: HttpRequest) -> None:
+    """Forget kept files older than a day: this session's, and any left by ended sessions."""
+    cutoff = timezone.now() - PENDING_FOR
+    _drop(request, [t for t, e in _pending(request).items() if datetime.fromisoformat(e["at"]) < cutoff])
+    try:
+        _dirs, names = private_storage.listdir("pending")
+    except FileNotFoundError:
+        return
+    for name in names:
+        if private_storage.get_modified_time(f"pending/{name}") < cutoff:
+            private_storage.delete(f"pending/{name}")
+
+
+def _kept_from_post(request: HttpRequest) -> list[Kept]:
+    """The kept files the form still ticks; those it offered and the user unticked are dropped."""
+    entries = _pending(request)
+    ticked = [t for t in request.POST.getlist("kept") if t in entries]
+    _drop(request, [t for t in request.POST.getlist("offered") if t in entries and t not in ticked])
+    return [Kept(t, entries[t]["name"], entries[t]["size"]) for t in dict.fromkeys(ticked)]
+
+
+def _keep(request: HttpRequest, files: Iterable[UploadedFile]) -> tuple[list[Kept], list[str]]:
+    """Keep the acceptable files aside; the others are refused with the reason."""
+    _prune(request)
+    kept, refused = [], []
+    entries = _pending(request)
+    for upload in files:
+        try:
+            checked = uploads.check(upload)
+        except uploads.UploadRejected as exc:
+            refused.append(str(exc))
+            continue
+        token = secrets.token_urlsafe(16)
+        stored = private_storage.save(f"pending/{token}", upload)
+        entries[token] = {"name": checked.name, "size": checked.size, "path": stored, "at": timezone.now().isoformat()}
+        kept.append(Kept(token, checked.name, checked.size))
+    request.session[PENDING_KEY] = entries
+    return kept, refused
+
+
+def _attach(request: HttpRequest, app: Application, kept: list[Kept]) -> tuple[int, list[str]]:
+    """Add the kept files and those just chosen to the draft, one by one: a refused file stops
+    nothing. Returns how many were added and the refusals."""
+    entries = _pending(request)
+    added, refused = 0, []
+    files: list[UploadedFile] = []
+    for item in kept:
+        entry = entries.get(item.token)
+        try:
+            files.append(UploadedFile(private_storage.open(entry["path"], "rb"), item.name, "", item.size))
+        except (TypeError, FileNotFoundError):
+            refused.append(_("“%(name)s” was kept too long and is gone: choose it again.") % {"name": item.name})
+    files += request.FILES.getlist("files")
+    try:
+        for upload in files:
+            try:
+                workflow.add_material(app.pk, request.user, upload)
+                added += 1
+            except workflow.WorkflowError as exc:
+                refused.append(str(exc))
+    finally:
+        for upload in files:
+            upload.close()
+        _drop(request, [item.token for item in kept])
+    return added, refused
+
+
+def _add_error(form: forms.Form, exc: workflow.WorkflowError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+
+
+# -- the portal -----------------------------------------------------------------------------------
+
+IN_PROGRESS = sorted(OPEN_STATES | {State.PROVIDER_REVIEW})
+
+STATUS_FILTERS = [
+    ("", gettext_lazy("All")),
+    ("open", gettext_lazy("In progress")),
+    ("correction", gettext_lazy("Awaiting your corrections")),
+    ("due_soon", gettext_lazy("Due soon")),
+    ("drafts", gettext_lazy("Drafts")),
+    ("closed", gettext_lazy("Closed")),
+]
+
+# What the application waits for, in a few words.
+WAITING_FOR = {
+    State.DRAFT: gettext_lazy("You: submit it"),
+    State.PROVIDER_REVIEW: gettext_lazy("The access provider's check"),
+    State.RECEIVED: gettext_lazy("Acceptance by the administration"),
+    State.CORRECTION: gettext_lazy("Your corrections"),
+    State.UNDER_REVIEW: gettext_lazy("The administration's decision"),
+    State.PAUSED: gettext_lazy("A special procedure (clock paused)"),
+    State.GRANTED: gettext_lazy("The certificate to be served"),
+    State.ARRIVED: gettext_lazy("The administration's decision"),
+}
+RETURNED = gettext_lazy("You: the access provider returned it")
+NO_MATERIALS = gettext_lazy("You: add the materials")
+
+
+def waiting_for(app: Application) -> str:
+    """``app`` comes annotated with ``has_materials`` (the portal's query)."""
+    if app.state == State.DRAFT:
+        if app.tracking_number:
+            return str(RETURNED)
+        if not getattr(app, "has_materials", True):
+            return str(NO_MATERIALS)
+    return str(WAITING_FOR.get(app.state, "—"))
+
+
+def _due_soon(today: date) -> Q:
+    """The running clock is in its yellow days (Application.level_on's "yellow", as a query)."""
+    return Q(yellow_on__lte=today) & (
+        Q(clock=ClockKind.ACCEPTANCE, acceptance_due__gte=today)
+        | Q(clock=ClockKind.DECISION, due_date__gte=today)
+        | Q(clock=ClockKind.CERTIFICATE, certificate_due__gte=today)
+    )
+
+
+def _status_filter(status: str, today: date) -> Q:
+    return {
+        "open": Q(state__in=IN_PROGRESS),
+        "correction": Q(state=State.CORRECTION),
+        "due_soon": _due_soon(today),
+        "drafts": Q(state=State.DRAFT),
+        "closed": Q(state__in=sorted(CLOSED_STATES)),
+    }.get(status, Q())
+
+
+class PortalFilters(forms.Form):
+    procedure = forms.ChoiceField(
+        label=gettext_lazy("Procedure"),
+        required=False,
+        choices=[("", gettext_lazy("All procedures")), *Procedure.choices],
+    )
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=STATUS_FILTERS)
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": gettext_lazy("Tracking number or subject")}),
+    )
+
+
+def _filters(form: forms.Form) -> dict:
+    """The valid filters (an invalid value is ignored, not an error page)."""
+    form.is_valid()
+    return {name: value for name, value in getattr(form, "cleaned_data", {}).items() if value}
+
+
+def _search(q: str, *fields: str) -> Q:
+    query = Q()
+    for field in fields:
+        query |= Q(**{f"{field}__icontains": q})
+    return query
+
+
+@login_required
+def portal(request: HttpRequest) -> HttpResponse:
+    """The organisation's applications. A constant number of queries, whatever their number:
+    one for the summary, one count and one page of rows; the standing is computed in Python."""
+    _require_role(request, Role.ENTERPRISE)
+    today = workflow.today()
+    mine = visible(request.user)
+    summary = mine.aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=Q(state__in=IN_PROGRESS)),
+        correction=Count("pk", filter=Q(state=State.CORRECTION)),
+        due_soon=Count("pk", filter=_due_soon(today)),
+        drafts=Count("pk", filter=Q(state=State.DRAFT)),
+    )
+    form = PortalFilters(request.GET)
+    chosen = _filters(form)
+    rows = mine.select_related("provider")
+    if chosen.get("procedure"):
+        rows = rows.filter(procedure=chosen["procedure"])
+    if chosen.get("status"):
+        rows = rows.filter(_status_filter(chosen["status"], today))
+    if chosen.get("q"):
+        rows = rows.filter(_search(chosen["q"].strip(), "tracking_number", "subject"))
+    # What needs the user comes first: corrections to send, then everything else, newest first.
+    rows = rows.annotate(
+        yours=Case(When(state=State.CORRECTION, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        has_materials=Exists(Material.objects.filter(application=OuterRef("pk"))),
+    ).order_by("yours", "-created_at", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    apps = annotate_standing(page.object_list, today, work_calendar())
+    for app in apps:
+        app.waiting_for = waiting_for(app)
+        app.short_procedure = PROCEDURES[app.procedure].short
+    context = {
+        "summary": summary,
+        "form": form,
+        "filtered": bool(chosen),
+        "page": page,
+        "apps": apps,
+        "query": urlencode(chosen),
+        "today": today,
+    }
+    return render(request, "approvals/enterprise/portal.html", context)
+
+
+# -- a new application ----------------------------------------------------------------------------
+
+
+def _policies(today: date) -> dict[str, Policy | None]:
+    found = {}
+    for procedure in Procedure.values:
+        try:
+            found[procedure] = Policy.objects.in_force(procedure, today)
+        except Policy.DoesNotExist:
+            found[procedure] = None
+    return found
+
+
+@login_required
+def new_application(request: HttpRequest) -> HttpResponse:
+    """Choose the procedure: what each promises and what to prepare."""
+    _require_role(request, Role.ENTERPRISE)
+    policies = _policies(workflow.today())
+    cards = [
+        {"info": info, "label": Procedure(procedure).label, "policy": policies[procedure]}
+        for procedure, info in PROCEDURES.items()
+    ]
+    return render(request, "approvals/enterprise/new.html", {"cards": cards})
+
+
+def _form_page(
+    request: HttpRequest,
+    form: DraftForm,
+    *,
+    app: Application | None = None,
+    kept: list[Kept] = (),
+    file_errors: list[str] = (),
+    status: int = 200,
+) -> HttpResponse:
+    procedure = form.procedure
+    context = {
+        "form": form,
+        "app": app,
+        "procedure": procedure,
+        "procedure_label": Procedure(procedure).label,
+        "info": PROCEDURES[procedure],
+        "policy": _policies(workflow.today())[procedure],
+        "kept": kept,
+        "file_errors": file_errors,
+        "accept": ",".join(uploads.ACCEPTED),
+        "accepted_types": uploads.accepted_types_text(),
+        "materials": app.materials.order_by("uploaded_at", "pk") if app else [],
+        "returned": bool(app and app.tracking_number and app.outcome_reasons),
+    }
+    return render(request, "approvals/enterprise/form.html", context, status=status)
+
+
+def _came_back(request: HttpRequest, form: DraftForm, app: Application | None, status: int = 400) -> HttpResponse:
+    """The form again, as typed, with its errors; the files chosen with it are kept aside."""
+    kept = _kept_from_post(request)
+    more, refused = _keep(request, request.FILES.getlist("files"))
+    return _form_page(request, form, app=app, kept=kept + more, file_errors=refused, status=status)
+
+
+def _report_files(request: HttpRequest, added: int, refused: list[str]) -> None:
+    for message in refused:
+        messages.error(request, message)
+    if refused:
+        messages.warning(
+            request,
+            _("The draft is saved with the files that were accepted (%(added)s); choose the refused ones again.")
+            % {"added": added},
+        )
+
+
+@login_required
+def new_application_form(request: HttpRequest, procedure: str) -> HttpResponse:
+    _require_role(request, Role.ENTERPRISE)
+    if procedure not in FORMS:
+        raise Http404
+    form_class = FORMS[procedure]
+    if request.method != "POST":
+        return _form_page(request, form_class())
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _came_back(request, form, None)
+    provider = form.cleaned_data.get("provider")
+    try:
+        app = workflow.create_application(
+            request.user,
+            procedure,
+            form.cleaned_data["subject"],
+            details=form.details(),
+            provider_id=provider.pk if provider else None,
+        )
+    except workflow.WorkflowError as exc:
+        _add_error(form, exc)
+        return _came_back(request, form, None, exc.status)
+    added, refused = _attach(request, app, _kept_from_post(request))
+    _report_files(request, added, refused)
+    if refused or not added:
+        if not refused:
+            messages.info(request, _("The draft is saved. Add its materials, then submit it."))
+        return redirect("approvals:edit-draft", pk=app.pk)
+    messages.success(request, _("The draft is saved with its materials. Check it, then submit it."))
+    return redirect("approvals:application", pk=app.pk)
+
+
+# -- a draft --------------------------------------------------------------------------------------
+
+
+def _draft(request: HttpRequest, pk: int) -> Application:
+    """A draft of the user's organisation; anyone else gets a 404, never a hint."""
+    app = get_object_or_404(visible(request.user).select_related("provider"), pk=pk)
+    if not permissions.is_applicant(app, request.user):
+        raise Http404
+    return app
+
+
+@login_required
+def edit_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _draft(request, pk)
+    form_class = FORMS[app.procedure]
+    if request.method != "POST":
+        if app.state != State.DRAFT:
+            messages.info(request, _("Only a draft can be edited."))
+            return redirect("approvals:application", pk=app.pk)
+        return _form_page(request, form_class(initial=form_class.initial_for(app), editing=True), app=app)
+    form = form_class(request.POST, editing=True)
+    if app.state != State.DRAFT:  # submitted by a colleague meanwhile: show what was typed, change nothing
+        form.is_valid()
+        form.add_error(None, _("This application is no longer a draft: it was submitted or withdrawn meanwhile."))
+        return _came_back(request, form, app, 409)
+    if not form.is_valid():
+        return _came_back(request, form, app)
+    try:
+        app = workflow.update_draft(
+            app.pk, request.user, subject=form.cleaned_data["subject"], details=_merged_details(app, form)
+        )
+    except workflow.WorkflowError as exc:
+        _add_error(form, exc)
+        return _came_back(request, form, app, exc.status)
+    added, refused = _attach(request, app, _kept_from_post(request))
+    _report_files(request, added, refused)
+    if refused:
+        return redirect("approvals:edit-draft", pk=app.pk)
+    if request.POST.get("then") == "submit":
+        try:
+            workflow.submit(app.pk, request.user)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return redirect("approvals:edit-draft", pk=app.pk)
+        messages.success(
+            request,
+            _("Sent to the access provider.")
+            if app.procedure == Procedure.WEBSITE_FILING
+            else _("Submitted to the administration."),
+        )
+        return redirect("approvals:application", pk=app.pk)
+    messages.success(request, _("The draft is saved."))
+    return redirect("approvals:application", pk=app.pk)
+
+
+# -- the access provider's queue ------------------------------------------------------------------
+
+PROVIDER_FILTERS = [
+    ("", gettext_lazy("All")),
+    ("waiting", gettext_lazy("Awaiting your check")),
+    ("forwarded", gettext_lazy("Sent to the administration")),
+    ("withdrawn", gettext_lazy("Withdrawn")),
+]
+
+
+class ProviderFilters(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=PROVIDER_FILTERS)
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": gettext_lazy("Tracking number, website or applicant")}
+        ),
+    )
+
+
+def _provider_rows(queryset: QuerySet, status: str) -> QuerySet:
+    return queryset.filter(
+        {
+            "waiting": Q(state=State.PROVIDER_REVIEW),
+            "forwarded": Q(arrived_on__isnull=False),
+            "withdrawn": Q(state=State.WITHDRAWN),
+        }.get(status, Q())
+    )
+
+
+@login_required
+def provider(request: HttpRequest) -> HttpResponse:
+    """The filings sent to the user's access provider: those awaiting its check on top, then the
+    rest, newest first. A constant number of queries."""
+    _require_role(request, Role.PROVIDER)
+    today = workflow.today()
+    calendar = work_calendar()
+    mine = visible(request.user)
+    summary = mine.aggregate(
+        total=Count("pk"),
+        waiting=Count("pk", filter=Q(state=State.PROVIDER_REVIEW)),
+        forwarded=Count("pk", filter=Q(arrived_on__isnull=False)),
+    )
+    form = ProviderFilters(request.GET)
+    chosen = _filters(form)
+    rows = _provider_rows(mine.select_related("organisation"), chosen.get("status", ""))
+    if chosen.get("q"):
+        rows = rows.filter(_search(chosen["q"].strip(), "tracking_number", "subject", "organisation__name"))
+    rows = rows.annotate(
+        waiting=Case(When(state=State.PROVIDER_REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("waiting", "-last_action_on", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    apps = list(page.object_list)
+    for app in apps:
+        details = app.details or {}
+        domains = details.get("domains")
+        app.domains = domains if isinstance(domains, list) else [details["domain"]] if details.get("domain") else []
+        app.website = details.get("website", "")
+        app.days_waiting = None
+        if app.state == State.PROVIDER_REVIEW and app.last_action_on:
+            app.days_waiting = calendar.working_days_between(app.last_action_on, today).days
+    context = {
+        "summary": summary,
+        "form": form,
+        "filtered": bool(chosen),
+        "page": page,
+        "apps": apps,
+        "query": urlencode(chosen),
+    }
+    return render(request, "approvals/enterprise/provider.html", context)
+
+
+urlpatterns = [
+    path("portal/", portal, name="portal"),
+    path("portal/new/", new_application, name="new-application"),
+    path("portal/new/<slug:procedure>/", new_application_form, name="new-application-form"),
+    path("portal/applications/<int:pk>/edit/", edit_draft, name="edit-draft"),
+    path("provider/", provider, name="provider"),
+]
