@@ -35,7 +35,12 @@ def frame(request: HttpRequest) -> dict:
             url = reverse(name)
         except NoReverseMatch:
             continue  # a screen this installation does not have
-        items.append({"label": label, "url": url, "current": request.path.startswith(url) and url != "/"})
+        items.append({"label": label, "url": url, "current": False})
+    # The current item is the longest address the page's path starts with (/portal/new/ is
+    # "New application", not also "My applications").
+    matching = [item for item in items if request.path.startswith(item["url"]) and item["url"] != "/"]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["current"] = True
     unread = 0
     if role is not None:
         unread = request.user.notifications.filter(read_at__isnull=True).count()

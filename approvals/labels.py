@@ -6,6 +6,7 @@ ACTIONS = {
     "created": _("Draft created"),
     "updated": _("Draft updated"),
     "material_added": _("Material added"),
+    "material_removed": _("Material removed"),
     "submit": _("Submitted"),
     "submit_to_provider": _("Sent to the access provider"),
     "return_to_applicant": _("Returned by the access provider"),

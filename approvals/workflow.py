@@ -57,6 +57,7 @@ from approvals.models import (
     TrackingSequence,
     User,
     VerificationMethod,
+    private_storage,
 )
 
 
@@ -388,7 +389,11 @@ def create_application(
         return _finish(step)
 
 
-def update_draft(app_id: int, actor: User, *, subject: str, details: dict | None = None) -> Application:
+def update_draft(
+    app_id: int, actor: User, *, subject: str, details: dict | None = None, provider_id: int | None = None
+) -> Application:
+    """Edit a draft; a website filing's draft may also change access provider (for instance
+    after the provider returned it)."""
     with transaction.atomic():
         app = _lock(app_id)
         _require_view(app, actor)
@@ -399,8 +404,35 @@ def update_draft(app_id: int, actor: User, *, subject: str, details: dict | None
         app.subject = _required_text(subject, "subject", _("What is applied for"), 300)
         if details is not None:
             app.details = details
+        if provider_id is not None and provider_id != app.provider_id:
+            if app.procedure != Procedure.WEBSITE_FILING:
+                raise ActionInvalid(_("Only a website filing has an access provider."), field="provider")
+            providers = Organisation.objects.filter(kind=OrganisationKind.ACCESS_PROVIDER)
+            if not providers.filter(pk=provider_id).exists():
+                raise ActionInvalid(_("Choose the access provider that hosts the website."), field="provider")
+            app.provider_id = provider_id
         step = _Step(app, actor, today(), [])
         step.record("updated")
+        return _finish(step)
+
+
+def remove_material(app_id: int, actor: User, material_id: int) -> Application:
+    """Take a file off a draft (the file is deleted once the change commits)."""
+    with transaction.atomic():
+        app = _lock(app_id)
+        _require_view(app, actor)
+        if not permissions.is_applicant(app, actor):
+            raise _denied("add_material")
+        if app.state != State.DRAFT:
+            raise ActionInvalid(_("Materials can be removed only from a draft."))
+        material = Material.objects.filter(pk=material_id, application=app).first()
+        if material is None:
+            raise NotFound(_("No such material."))
+        name, stored = material.name, material.file.name
+        material.delete()
+        transaction.on_commit(lambda: private_storage.delete(stored))
+        step = _Step(app, actor, today(), [])
+        step.record("material_removed", note=name)
         return _finish(step)
 
 

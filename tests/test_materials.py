@@ -81,3 +81,30 @@ def test_an_application_cannot_be_submitted_without_materials(cast: Cast) -> Non
     app = draft(cast)
     with pytest.raises(workflow.ActionInvalid, match="materials"):
         workflow.submit(app.pk, cast.alice, on=D("2026-03-02"))
+
+
+def test_a_draft_file_can_be_removed_and_is_deleted(cast: Cast, django_capture_on_commit_callbacks) -> None:
+    app = draft(cast)
+    material = workflow.add_material(app.pk, cast.alice, pdf("wrong.pdf"), on=D("2026-03-02"))
+    path = Path(material.file.path)
+    with pytest.raises(workflow.NotFound):
+        workflow.remove_material(app.pk, cast.bob, material.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.remove_material(app.pk, cast.alice, material.pk)
+    assert not Material.objects.exists() and not path.exists()
+    assert AuditEvent.objects.filter(application=app, action="material_removed", note="wrong.pdf").exists()
+
+
+def test_a_filing_draft_can_move_to_another_provider(cast: Cast) -> None:
+    from approvals.models import Organisation, OrganisationKind
+
+    other = Organisation.objects.create(
+        name="中国移动安徽公司", credit_code="91340000MA2N0DDD42", kind=OrganisationKind.ACCESS_PROVIDER
+    )
+    app = workflow.create_application(
+        cast.alice, Procedure.WEBSITE_FILING, "企业官网", provider_id=cast.telecom.pk, on=D("2026-03-02")
+    )
+    app = workflow.update_draft(app.pk, cast.alice, subject="企业官网", provider_id=other.pk)
+    assert app.provider_id == other.pk
+    with pytest.raises(workflow.ActionInvalid):
+        workflow.update_draft(app.pk, cast.alice, subject="企业官网", provider_id=cast.acme.pk)
