@@ -1,3 +1,408 @@
-"""Screens of the appointments area (urlpatterns are collected by approvals/urls.py)."""
+"""Service appointments (预约办 / 上门办).
 
-urlpatterns: list = []
+An enterprise's users see their organisation's appointments and book a place at the service
+window, or ask for an on-site visit, on a working day; officers and managers see their
+department's and confirm or decline them. Every change goes through ``approvals.workflow``
+(book_appointment, answer_appointment, cancel_appointment), which also tells the other side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse_lazy
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from approvals import permissions, workflow
+from approvals.calendar import WorkCalendar
+from approvals.holidays import work_calendar
+from approvals.models import (
+    Application,
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    Procedure,
+    ProcedureRoute,
+)
+from approvals.roles import Role
+
+EARLIER = 20  # past (or answered) appointments shown under the current ones
+ACTIVE = (AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED)
+
+
+def _role_view(*roles: str):
+    """Signed-in users of these roles; anyone else signed in gets a 403."""
+
+    def decorate(view):
+        @login_required
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if permissions.role_of(request.user) not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorate
+
+
+enterprise_only = _role_view(Role.ENTERPRISE)
+staff_only = _role_view(Role.OFFICER, Role.MANAGER)
+appointment_users = _role_view(Role.ENTERPRISE, Role.OFFICER, Role.MANAGER)
+
+
+# -- the days and places on offer -------------------------------------------------------------------
+
+
+@dataclass
+class OpenDay:
+    day: date
+    provisional: bool  # a day of a year whose holiday schedule is not published yet
+    slots: list[tuple[str, int]]  # (slot, places left at the window)
+
+    @property
+    def places(self) -> int:
+        return sum(left for _slot, left in self.slots)
+
+
+def bookable_days(today: date, calendar: WorkCalendar) -> list[tuple[date, bool]]:
+    """The working days from tomorrow to the horizon, each with whether it is provisional."""
+    days = []
+    for offset in range(1, settings.APPOINTMENT_HORIZON_DAYS + 1):
+        day = today + timedelta(days=offset)
+        status = calendar.is_working_day(day)
+        if status.working:
+            days.append((day, status.provisional))
+    return days
+
+
+def availability(department_id: int | None, days: list[tuple[date, bool]]) -> list[OpenDay]:
+    """Places left at the department's window per day and slot: ONE grouped query for all."""
+    slots = workflow.appointment_slots()
+    taken: dict[tuple[date, str], int] = {}
+    if department_id is not None and days:
+        taken = {
+            (day, slot): n
+            for day, slot, n in Appointment.objects.filter(
+                department_id=department_id,
+                kind=AppointmentKind.WINDOW,
+                status__in=ACTIVE,
+                day__range=(days[0][0], days[-1][0]),
+            )
+            .values_list("day", "slot")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+    places = settings.APPOINTMENT_PLACES
+    return [
+        OpenDay(day, provisional, [(slot, max(places - taken.get((day, slot), 0), 0)) for slot in slots])
+        for day, provisional in days
+    ]
+
+
+def _routes() -> dict[str, ProcedureRoute]:
+    return {route.procedure: route for route in ProcedureRoute.objects.select_related("department")}
+
+
+# -- the booking form ----------------------------------------------------------------------------
+
+
+class BookingForm(forms.Form):
+    """The shape of a booking; the rules (a working day within the horizon, a free place, an
+    address for a visit) are the workflow's, whose errors land on the field they name."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("How"),
+        choices=AppointmentKind.choices,
+        initial=AppointmentKind.WINDOW,
+        widget=forms.RadioSelect,
+    )
+    procedure = forms.ChoiceField(label=gettext_lazy("Procedure"))
+    day = forms.DateField(label=gettext_lazy("Day"), widget=forms.Select)
+    slot = forms.ChoiceField(label=gettext_lazy("Time"))
+    purpose = forms.CharField(
+        label=gettext_lazy("Purpose"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("What you need: for example, submitting paper materials or collecting a certificate."),
+    )
+    contact_phone = forms.CharField(
+        label=gettext_lazy("Contact phone"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    address = forms.CharField(
+        label=gettext_lazy("Address to visit"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("On-site visits only."),
+    )
+    application = forms.TypedChoiceField(
+        label=gettext_lazy("Related application (optional)"), coerce=int, empty_value=None, required=False
+    )
+
+    availability_url = reverse_lazy("approvals:appointments-availability")
+
+    def __init__(
+        self,
+        *args,
+        procedures: list[tuple[str, str]],
+        days: list[tuple[date, bool]],
+        applications: list[tuple[int, str]],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].choices = procedures
+        self.fields["procedure"].widget.attrs.update(
+            {
+                "hx-get": str(self.availability_url),
+                "hx-target": "#availability",
+                "hx-swap": "outerHTML",
+                "hx-trigger": "change",
+            }
+        )
+        choices = [
+            (day.isoformat(), f"{day.isoformat()} {_weekday(day)}" + (f" ({_('provisional')})" if provisional else ""))
+            for day, provisional in days
+        ]
+        typed = self.data.get("day") if self.is_bound else None
+        if typed and typed not in {value for value, _label in choices}:
+            choices.insert(0, (typed, typed))  # keep what was sent, so that its error makes sense
+        self.fields["day"].widget.choices = choices
+        self.fields["slot"].choices = [(slot, slot) for slot in workflow.appointment_slots()]
+        self.fields["application"].choices = [("", "—"), *applications]
+
+
+def _weekday(day: date) -> str:
+    return str(WEEKDAYS_ABBR[day.weekday()])
+
+
+def _with_related(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("organisation", "department", "application", "handled_by", "requested_by")
+
+
+# -- the pages -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Offer:
+    """What the booking form offers this user today."""
+
+    routes: dict[str, ProcedureRoute]
+    procedures: list[tuple[str, str]]
+    days: list[tuple[date, bool]]
+    applications: list[tuple[int, str]]
+
+    def form(self, *args, **kwargs) -> BookingForm:
+        return BookingForm(*args, procedures=self.procedures, days=self.days, applications=self.applications, **kwargs)
+
+
+def _offer(user) -> Offer:
+    routes = _routes()
+    return Offer(
+        routes=routes,
+        procedures=[(value, label) for value, label in Procedure.choices if value in routes],
+        days=bookable_days(workflow.today(), work_calendar()),
+        applications=[
+            (pk, f"{number} · {subject[:40]}")
+            for pk, number, subject in Application.objects.open()
+            .filter(organisation_id=user.organisation_id, tracking_number__isnull=False)
+            .order_by("-created_at")
+            .values_list("pk", "tracking_number", "subject")
+        ],
+    )
+
+
+def _enterprise_page(
+    request: HttpRequest, offer: Offer, form: BookingForm | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    today = workflow.today()
+    first = offer.procedures[0][0] if offer.procedures else None
+    if form is None:
+        organisation = user.organisation
+        chosen = request.GET.get("procedure")
+        form = offer.form(
+            initial={
+                "contact_phone": user.phone or organisation.contact_phone,
+                "address": organisation.address,
+                "procedure": chosen if chosen in offer.routes else first,
+            }
+        )
+    route = offer.routes.get(form["procedure"].value() or first)
+    mine = _with_related(Appointment.objects.filter(organisation_id=user.organisation_id))
+    context = {
+        "form": form,
+        "upcoming": list(mine.filter(day__gte=today).order_by("day", "slot", "pk")),
+        "earlier": list(mine.filter(day__lt=today).order_by("-day", "-slot", "-pk")[:EARLIER]),
+        "availability": availability(route.department_id if route else None, offer.days),
+        "provisional_days": any(provisional for _day, provisional in offer.days),
+        "route": route,
+        "slots": workflow.appointment_slots(),
+        "places": settings.APPOINTMENT_PLACES,
+        "horizon": settings.APPOINTMENT_HORIZON_DAYS,
+        "today": today,
+        "active": ACTIVE,
+    }
+    return render(request, "approvals/appointments/enterprise.html", context, status=status)
+
+
+def _staff_page(request: HttpRequest, errors: dict[int, tuple[str, str]] | None = None, status: int = 200):
+    """``errors``: an answer refused, by appointment: (the message, the reply as typed)."""
+    today = workflow.today()
+    theirs = _with_related(Appointment.objects.filter(department_id=request.user.department_id))
+    requested = list(theirs.filter(status=AppointmentStatus.REQUESTED).order_by("day", "slot", "pk"))
+    for appointment in requested:
+        appointment.error, appointment.typed_reply = (errors or {}).get(appointment.pk, ("", ""))
+        appointment.past = appointment.day < today
+    context = {
+        "requested": requested,
+        "confirmed": list(
+            theirs.filter(status=AppointmentStatus.CONFIRMED, day__gte=today).order_by("day", "slot", "pk")
+        ),
+        "earlier": list(
+            theirs.filter(
+                Q(status__in=[AppointmentStatus.DECLINED, AppointmentStatus.CANCELLED])
+                | Q(status=AppointmentStatus.CONFIRMED, day__lt=today)
+            ).order_by("-day", "-slot", "-pk")[:EARLIER]
+        ),
+        "department": request.user.department,
+        "today": today,
+    }
+    return render(request, "approvals/appointments/staff.html", context, status=status)
+
+
+@appointment_users
+def appointments_page(request: HttpRequest) -> HttpResponse:
+    """An enterprise's appointments and the booking form, or a department's appointments."""
+    if permissions.role_of(request.user) == Role.ENTERPRISE:
+        return _enterprise_page(request, _offer(request.user))
+    return _staff_page(request)
+
+
+@enterprise_only
+def availability_partial(request: HttpRequest) -> HttpResponse:
+    """The places-left table for a procedure's department (the booking form swaps it in)."""
+    routes = _routes()
+    route = routes.get(request.GET.get("procedure", ""))
+    days = bookable_days(workflow.today(), work_calendar())
+    context = {
+        "availability": availability(route.department_id if route else None, days),
+        "provisional_days": any(provisional for _day, provisional in days),
+        "route": route,
+        "slots": workflow.appointment_slots(),
+        "places": settings.APPOINTMENT_PLACES,
+    }
+    return render(request, "approvals/appointments/availability.html", context)
+
+
+@enterprise_only
+@require_POST
+def book(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    offer = _offer(user)
+    form = offer.form(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            appointment = workflow.book_appointment(
+                user,
+                kind=data["kind"],
+                procedure=data["procedure"],
+                day=data["day"],
+                slot=data["slot"],
+                purpose=data["purpose"],
+                contact_phone=data["contact_phone"],
+                # The form keeps the organisation's address for a visit; a window booking has none.
+                address=data["address"] if data["kind"] == AppointmentKind.ONSITE else "",
+                application_id=data["application"],
+            )
+        except workflow.WorkflowError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Requested: %(kind)s on %(day)s, %(slot)s, with %(department)s. "
+                    "You will be told when it is confirmed."
+                )
+                % {
+                    "kind": appointment.get_kind_display(),
+                    "day": appointment.day.isoformat(),
+                    "slot": appointment.slot,
+                    "department": offer.routes[appointment.procedure].department.name,
+                },
+            )
+            return redirect("approvals:appointments")
+    return _enterprise_page(request, offer, form, status=400)
+
+
+@enterprise_only
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        appointment = workflow.cancel_appointment(pk, request.user)
+    except workflow.NotFound:
+        raise Http404 from None
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Cancelled: %(day)s, %(slot)s. The department is told.")
+            % {"day": appointment.day.isoformat(), "slot": appointment.slot},
+        )
+    return redirect("approvals:appointments")
+
+
+@staff_only
+@require_POST
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm (a reply is optional) or decline (the reason is required)."""
+    choice = request.POST.get("answer")
+    reply = request.POST.get("reply", "")
+    if choice not in ("confirm", "decline"):
+        return _staff_page(request, {pk: (_("Choose to confirm or decline."), reply)}, 400)
+    try:
+        appointment = workflow.answer_appointment(pk, request.user, confirm=choice == "confirm", reply=reply)
+    except workflow.NotFound:
+        raise Http404 from None
+    except workflow.WorkflowError as exc:
+        if exc.field == "reply":  # shown on the appointment's form, with the reply as typed
+            return _staff_page(request, {pk: (str(exc), reply)}, exc.status)
+        messages.error(request, str(exc))  # e.g. a colleague answered it first
+        return redirect("approvals:appointments")
+    text = (
+        _("Confirmed: %(organisation)s, %(day)s, %(slot)s. The enterprise is told.")
+        if appointment.status == AppointmentStatus.CONFIRMED
+        else _("Declined: %(organisation)s, %(day)s, %(slot)s. The enterprise is told.")
+    )
+    values = {
+        "organisation": appointment.organisation.name,
+        "day": appointment.day.isoformat(),
+        "slot": appointment.slot,
+    }
+    messages.success(request, text % values)
+    return redirect("approvals:appointments")
+
+
+urlpatterns = [
+    path("appointments/", appointments_page, name="appointments"),
+    path("appointments/availability/", availability_partial, name="appointments-availability"),
+    path("appointments/book/", book, name="appointment-book"),
+    path("appointments/<int:pk>/cancel/", cancel, name="appointment-cancel"),
+    path("appointments/<int:pk>/answer/", answer, name="appointment-answer"),
+]

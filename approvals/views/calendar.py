@@ -1,3 +1,329 @@
-"""Screens of the calendar area (urlpatterns are collected by approvals/urls.py)."""
+"""The holiday calendar page, for administrators.
 
-urlpatterns: list = []
+Each year's status (official, from the chinesecalendar package or a loaded notice, or
+provisional), its holidays and adjusted working days, and how many open applications have a
+provisional due date in it. An administrator uploads a year's schedule (holiday-cn JSON or the
+date,type,name CSV): the upload is checked, previewed with ``workflow.preview_calendar`` (nothing
+changes) and kept in a ``CalendarJob``; confirming queues ``workflow.apply_calendar_job`` in
+django-q2, whose progress the job's page polls with htmx.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from approvals import permissions, workflow
+from approvals.calendar import FIXED_HOLIDAYS, WorkCalendar
+from approvals.deadlines import pauses_of, read_clocks
+from approvals.holidays import Schedule, ScheduleError, read_schedule_bytes, work_calendar
+from approvals.models import Application, CalendarDay, CalendarJob, CalendarYear, DayKind
+from approvals.notifications import FIELD_LABELS
+
+MAX_UPLOAD = 1024 * 1024  # a year's notice is a few kilobytes; anything near a megabyte is the wrong file
+MOVES_PER_PAGE = 100
+RECENT_JOBS = 10
+ACTIVE = (CalendarJob.Status.QUEUED, CalendarJob.Status.RUNNING)
+FINISHED = (CalendarJob.Status.DONE, CalendarJob.Status.FAILED)
+
+
+def administrators_only(view):
+    """Signed-in administrators; anyone else signed in gets a 403, anonymous visitors sign in."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not permissions.is_administrator(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+# -- the years ----------------------------------------------------------------------------------
+
+
+@dataclass
+class YearRow:
+    year: int
+    official: bool
+    source: str  # "package", "loaded" or "" (provisional)
+    notice: str  # the loaded notice's source, if any
+    holidays: int
+    workdays: int
+    provisional_open: int  # open applications with a provisional due date in this year
+
+
+def _package_days() -> dict[date, bool]:
+    from chinese_calendar.constants import holidays, workdays  # the package's data tables
+
+    days = dict.fromkeys(holidays, False)
+    days.update(dict.fromkeys(workdays, True))
+    return days
+
+
+def _due_in(year: int) -> Q:
+    span = (date(year, 1, 1), date(year, 12, 31))
+    return (
+        Q(acceptance_due__range=span)
+        | Q(due_date__range=span)
+        | Q(statutory_due__range=span)
+        | Q(certificate_due__range=span)
+    )
+
+
+def year_rows(today: date) -> tuple[list[YearRow], int]:
+    """Every year from the earliest the calendar knows to next year (or the last loaded), newest
+    first, and the number of open applications with a provisional due date. Four queries."""
+    package_years = WorkCalendar.official().official_years
+    loaded = {row.year: row for row in CalendarYear.objects.all()}
+    days = _package_days()
+    days.update({day: kind == DayKind.WORKDAY for day, kind in CalendarDay.objects.values_list("date", "kind")})
+    official = set(package_years) | {year for year, row in loaded.items() if row.official}
+    first = min([*package_years, *loaded, today.year])
+    last = max([today.year + 1, *loaded, *(day.year for day in days)])
+    holidays = Counter(day.year for day, working in days.items() if not working)
+    workdays = Counter(day.year for day, working in days.items() if working)
+    provisional_years = [year for year in range(first, last + 1) if year not in official and year >= today.year - 1]
+    counts = Application.objects.open().aggregate(
+        total=Count("pk", filter=Q(provisional=True)),
+        **{f"y{year}": Count("pk", filter=Q(provisional=True) & _due_in(year)) for year in provisional_years},
+    )
+    rows = []
+    for year in range(last, first - 1, -1):
+        is_official = year in official
+        extra = 0
+        if not is_official:  # the provisional rule's fixed-date holidays, unless an entry says otherwise
+            extra = sum(1 for month, day in FIXED_HOLIDAYS if date(year, month, day) not in days)
+        loaded_row = loaded.get(year)
+        rows.append(
+            YearRow(
+                year=year,
+                official=is_official,
+                source=("loaded" if loaded_row and loaded_row.official else "package") if is_official else "",
+                notice=loaded_row.source if loaded_row and loaded_row.official else "",
+                holidays=holidays[year] + extra,
+                workdays=workdays[year],
+                provisional_open=counts.get(f"y{year}", 0),
+            )
+        )
+    return rows, counts["total"]
+
+
+# -- the upload ---------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Schedule file"),
+        help_text=gettext_lazy(
+            "A holiday-cn JSON file, or a CSV file with the header date,type,name (type: holiday or workday); "
+            "at most 1 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
+    )
+
+    schedule: Schedule
+    text: str
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(
+                _("“%(name)s” is %(size)s KB; a schedule file may be at most 1 MB.")
+                % {"name": upload.name, "size": upload.size // 1024}
+            )
+        data = upload.read()
+        try:
+            self.schedule = read_schedule_bytes(data, upload.name)
+        except ScheduleError as exc:
+            raise forms.ValidationError(
+                _("%(file)s: %(error)s; nothing was changed") % {"file": upload.name, "error": exc}
+            ) from None
+        self.text = data.decode("utf-8-sig")
+        return upload
+
+
+def calendar_after(schedule: Schedule) -> WorkCalendar:
+    """The calendar as it will be once ``schedule`` is loaded: ``import_schedule`` replaces the
+    entries the same notice brought before, and overrides other entries date by date."""
+    days = {
+        day: kind == DayKind.WORKDAY
+        for day, kind in CalendarDay.objects.exclude(notice_year=schedule.year).values_list("date", "kind")
+    }
+    days.update({entry.date: entry.working for entry in schedule.entries})
+    years = set(CalendarYear.objects.filter(official=True).values_list("year", flat=True)) | {schedule.year}
+    return WorkCalendar.official().with_days(days, years)
+
+
+def _still_provisional(app: Application, calendar: WorkCalendar) -> bool:
+    try:
+        return read_clocks(app, calendar, pauses_of(app)).provisional
+    except ValueError:  # a clock the engine refuses: the recompute leaves it as it is
+        return app.provisional
+
+
+def make_preview(schedule: Schedule) -> dict:
+    """What loading ``schedule`` would do, as the JSON kept on the job: every moved due date
+    with its shift in working days (counted on the new calendar), and how many of the open
+    applications with a provisional due date become official."""
+    moves = workflow.preview_calendar(schedule)
+    after = calendar_after(schedule)
+    rows = []
+    for move in moves:
+        old = date.fromisoformat(move.old) if move.old else None
+        new = date.fromisoformat(move.new) if move.new else None
+        shift = after.working_days_between(old, new).days if old and new else None
+        days = (new - old).days if old and new else None
+        rows.append([move.application_id, move.tracking_number, move.field, move.old, move.new, shift, days])
+    provisional = list(
+        Application.objects.open()
+        .filter(provisional=True)
+        .select_related("policy")
+        .prefetch_related("special_procedures")
+    )
+    stay = sum(1 for app in provisional if _still_provisional(app, after))
+    first = min(entry.date for entry in schedule.entries)
+    last = max(entry.date for entry in schedule.entries)
+    return {
+        "entries": len(schedule.entries),
+        "holidays": sum(1 for entry in schedule.entries if not entry.working),
+        "workdays": sum(1 for entry in schedule.entries if entry.working),
+        "first": first.isoformat(),
+        "last": last.isoformat(),
+        "source": schedule.source,
+        "was_official": work_calendar().is_official_year(schedule.year),
+        "applications": len({move.application_id for move in moves}),
+        "moves": rows,
+        "provisional": len(provisional),
+        "stay_provisional": stay,
+        "become_official": len(provisional) - stay,
+    }
+
+
+@administrators_only
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    """The years, recent uploads and the upload form; a POST uploads and goes to the preview."""
+    form = UploadForm()
+    status = 200
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            job = CalendarJob.objects.create(
+                year=form.schedule.year,
+                file_name=upload.name[:200],
+                content=form.text,
+                preview=make_preview(form.schedule),
+                created_by=request.user,
+            )
+            return redirect("approvals:calendar-job", pk=job.pk)
+        status = 400
+    today = workflow.today()
+    rows, provisional_total = year_rows(today)
+    recent_after = today.year - 2
+    context = {
+        "form": form,
+        "recent": [row for row in rows if row.year >= recent_after],
+        "earlier": [row for row in rows if row.year < recent_after],
+        "earliest": rows[-1].year,
+        "recent_after": recent_after,
+        "provisional_total": provisional_total,
+        "jobs": CalendarJob.objects.select_related("created_by")[:RECENT_JOBS],
+        "max_upload": MAX_UPLOAD,
+    }
+    return render(request, "approvals/staff/calendar.html", context, status=status)
+
+
+# -- a job: preview, confirm, progress ------------------------------------------------------------
+
+
+def _job_context(request: HttpRequest, job: CalendarJob) -> dict:
+    preview = job.preview or {}
+    page = Paginator(preview.get("moves", []), MOVES_PER_PAGE).get_page(request.GET.get("page"))
+    moves = [
+        {
+            "application_id": row[0],
+            "tracking_number": row[1],
+            "field": FIELD_LABELS.get(row[2], row[2]),
+            "old": row[3],
+            "new": row[4],
+            "shift": row[5],
+            "steps": abs(row[5]) if row[5] is not None else None,
+            "days": abs(row[6]) if row[6] is not None else None,
+        }
+        for row in page
+    ]
+    percent = 100 if job.status == CalendarJob.Status.DONE else (job.done * 100 // job.total if job.total else 0)
+    return {
+        "job": job,
+        "preview": preview,
+        "page": page,
+        "moves": moves,
+        "percent": percent,
+        "active": job.status in ACTIVE,
+        "finished": job.status in FINISHED,
+    }
+
+
+@administrators_only
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A previewed upload with its Confirm button; once confirmed, the progress and the result."""
+    job = get_object_or_404(CalendarJob.objects.select_related("created_by"), pk=pk)
+    return render(request, "approvals/staff/calendar_job.html", _job_context(request, job))
+
+
+@administrators_only
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress box alone, which the job page polls while the job is queued or running."""
+    job = get_object_or_404(CalendarJob, pk=pk)
+    response = render(request, "approvals/staff/calendar_progress.html", _job_context(request, job))
+    if job.status in FINISHED and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"  # the whole page changes at the end: its status, its headings
+    return response
+
+
+@administrators_only
+@require_POST
+def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm a preview: queue the load in the background (once, whatever is clicked twice)."""
+    job = get_object_or_404(CalendarJob, pk=pk)
+    queued = CalendarJob.objects.filter(pk=job.pk, status=CalendarJob.Status.PREVIEWED).update(
+        status=CalendarJob.Status.QUEUED
+    )
+    if not queued:
+        messages.warning(request, _("This upload was already confirmed."))
+        return redirect("approvals:calendar-job", pk=job.pk)
+    from django_q.tasks import async_task
+
+    try:
+        async_task("approvals.workflow.apply_calendar_job", job.pk, group="calendar")
+    except Exception:  # noqa: BLE001 - the broker is down: give the preview back, tell the user
+        CalendarJob.objects.filter(pk=job.pk, status=CalendarJob.Status.QUEUED).update(
+            status=CalendarJob.Status.PREVIEWED
+        )
+        messages.error(request, _("The background worker could not be reached: nothing was changed. Try again."))
+    return redirect("approvals:calendar-job", pk=job.pk)
+
+
+urlpatterns = [
+    path("calendar/", calendar_page, name="calendar"),
+    path("calendar/jobs/<int:pk>/", job_page, name="calendar-job"),
+    path("calendar/jobs/<int:pk>/progress/", job_progress, name="calendar-job-progress"),
+    path("calendar/jobs/<int:pk>/apply/", job_apply, name="calendar-job-apply"),
+]
