@@ -339,6 +339,16 @@ class WorkCalendar:
         j = self._nth_working(self._cum[i] - self._work[i] + 1, day)
         return Day(date.fromordinal(j + self._base), self._provisional(i - 1, j))
 
+    def working_days_after(self, start: date, days: int) -> list[Day]:
+        """The working days among the ``days`` calendar days after ``start`` (booking horizons)."""
+        out = []
+        for offset in range(1, days + 1):
+            day = start + timedelta(days=offset)
+            status = self.is_working_day(day)
+            if status.working:
+                out.append(Day(day, status.provisional))
+        return out
+
     def add_calendar_days(self, start: date, n: int) -> Day:
         """The day ``n`` calendar days after ``start``, rolled forward to a working day."""
         try:

@@ -1059,6 +1059,8 @@ class CalendarJob(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"))
     file_name = models.CharField(_("file"), max_length=200)
+    source = models.CharField(_("source notice"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
     content = models.TextField()  # the file as uploaded, re-read when applied
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     preview = models.JSONField(default=dict, blank=True)

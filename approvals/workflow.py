@@ -844,15 +844,24 @@ def appointment_slots() -> list[str]:
     return list(settings.APPOINTMENT_SLOTS)
 
 
+def places_taken(department_id: int, first: date, last: date) -> dict[tuple[date, str], int]:
+    """Window places taken (requested or confirmed) per (day, slot), in one grouped query."""
+    return {
+        (day, slot): n
+        for day, slot, n in Appointment.objects.filter(
+            department_id=department_id,
+            kind=AppointmentKind.WINDOW,
+            status__in=[AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED],
+            day__range=(first, last),
+        )
+        .values_list("day", "slot")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+
 def places_left(department_id: int, day: date, slot: str) -> int:
-    taken = Appointment.objects.filter(
-        department_id=department_id,
-        day=day,
-        slot=slot,
-        kind=AppointmentKind.WINDOW,
-        status__in=[AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED],
-    ).count()
-    return max(settings.APPOINTMENT_PLACES - taken, 0)
+    return max(settings.APPOINTMENT_PLACES - places_taken(department_id, day, day).get((day, slot), 0), 0)
 
 
 def book_appointment(
@@ -912,7 +921,7 @@ def book_appointment(
             day=day,
             slot=slot,
             purpose=purpose,
-            address=address.strip(),
+            address=address.strip() if kind == AppointmentKind.ONSITE else "",
             contact_phone=contact_phone,
         )
         officers = User.objects.filter(role=Role.OFFICER, department_id=route.department_id, is_active=True)
@@ -1069,6 +1078,8 @@ def recompute_open_clocks(
         with transaction.atomic():
             return len(_recompute(pks, reason, actor, calendar))
     moved = 0
+    if progress is not None:
+        progress(0, len(pks))
     for start in range(0, len(pks), chunk):
         with transaction.atomic():
             moved += len(_recompute(pks[start : start + chunk], reason, actor, calendar))
@@ -1125,7 +1136,7 @@ def apply_calendar_job(job_id: int) -> str:
     job = CalendarJob.objects.get(pk=job_id)
     CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.RUNNING)
     try:
-        schedule = read_schedule_text(job.content, job.file_name)
+        schedule = read_schedule_text(job.content, job.file_name, source=job.source)
         with transaction.atomic():
             result = import_schedule(schedule)
         first, last = _span(schedule)

@@ -9,14 +9,14 @@ department's and confirm or decline them. Every change goes through ``approvals.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse_lazy
@@ -80,32 +80,13 @@ class OpenDay:
 
 def bookable_days(today: date, calendar: WorkCalendar) -> list[tuple[date, bool]]:
     """The working days from tomorrow to the horizon, each with whether it is provisional."""
-    days = []
-    for offset in range(1, settings.APPOINTMENT_HORIZON_DAYS + 1):
-        day = today + timedelta(days=offset)
-        status = calendar.is_working_day(day)
-        if status.working:
-            days.append((day, status.provisional))
-    return days
+    return [tuple(day) for day in calendar.working_days_after(today, settings.APPOINTMENT_HORIZON_DAYS)]
 
 
 def availability(department_id: int | None, days: list[tuple[date, bool]]) -> list[OpenDay]:
     """Places left at the department's window per day and slot: ONE grouped query for all."""
     slots = workflow.appointment_slots()
-    taken: dict[tuple[date, str], int] = {}
-    if department_id is not None and days:
-        taken = {
-            (day, slot): n
-            for day, slot, n in Appointment.objects.filter(
-                department_id=department_id,
-                kind=AppointmentKind.WINDOW,
-                status__in=ACTIVE,
-                day__range=(days[0][0], days[-1][0]),
-            )
-            .values_list("day", "slot")
-            .annotate(n=Count("pk"))
-            .order_by()
-        }
+    taken = workflow.places_taken(department_id, days[0][0], days[-1][0]) if department_id and days else {}
     places = settings.APPOINTMENT_PLACES
     return [
         OpenDay(day, provisional, [(slot, max(places - taken.get((day, slot), 0), 0)) for slot in slots])

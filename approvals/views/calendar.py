@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +23,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -35,6 +36,7 @@ from approvals.models import Application, CalendarDay, CalendarJob, CalendarYear
 from approvals.notifications import FIELD_LABELS
 
 MAX_UPLOAD = 1024 * 1024  # a year's notice is a few kilobytes; anything near a megabyte is the wrong file
+STALLED_AFTER = timedelta(minutes=10)
 MOVES_PER_PAGE = 100
 RECENT_JOBS = 10
 ACTIVE = (CalendarJob.Status.QUEUED, CalendarJob.Status.RUNNING)
@@ -137,6 +139,14 @@ class UploadForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
     )
+    source = forms.CharField(
+        label=gettext_lazy("Source notice"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy(
+            "The State Council notice's title or address (a holiday-cn JSON file names its own papers)."
+        ),
+    )
 
     schedule: Schedule
     text: str
@@ -150,7 +160,7 @@ class UploadForm(forms.Form):
             )
         data = upload.read()
         try:
-            self.schedule = read_schedule_bytes(data, upload.name)
+            self.schedule = read_schedule_bytes(data, upload.name, source=self.data.get("source", "").strip())
         except ScheduleError as exc:
             raise forms.ValidationError(
                 _("%(file)s: %(error)s; nothing was changed") % {"file": upload.name, "error": exc}
@@ -228,6 +238,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             job = CalendarJob.objects.create(
                 year=form.schedule.year,
                 file_name=upload.name[:200],
+                source=form.schedule.source[:500],
                 content=form.text,
                 preview=make_preview(form.schedule),
                 created_by=request.user,
@@ -270,7 +281,11 @@ def _job_context(request: HttpRequest, job: CalendarJob) -> dict:
         for row in page
     ]
     percent = 100 if job.status == CalendarJob.Status.DONE else (job.done * 100 // job.total if job.total else 0)
+    # A worker that was killed (the task's time limit, a restart) leaves the job running for ever:
+    # say so after a while without progress, so that the administrator uploads again.
+    stalled = job.status == CalendarJob.Status.RUNNING and timezone.now() - job.updated_at > STALLED_AFTER
     return {
+        "stalled": stalled,
         "job": job,
         "preview": preview,
         "page": page,
