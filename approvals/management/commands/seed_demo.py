@@ -645,6 +645,8 @@ class Command(BaseCommand):
             plans = self.make_plans(max(0, applications))
             self.run_plans(plans)
             self.reassign_a_few(plans)
+            self.rate_some()
+            self.book_some()
         notifications.deliver(events)
         # What happened more than a week ago has been read; the rest is news for the demo users.
         cutoff = self.calendar.add_working_days(self.last, -5).date
@@ -895,6 +897,64 @@ class Command(BaseCommand):
                 if app.is_open:
                     workflow.reassign(app.pk, self.manager, self.officer.pk, note="工作量调整。")
                     moved += 1
+
+    # -- ratings and appointments ----------------------------------------------------------------
+
+    RATING_COMMENTS = {
+        1: "办理时间过长，多次补正材料，体验很差。",
+        2: "进度不透明，电话咨询未得到明确答复。",
+        3: "总体可以，材料要求希望一次说清。",
+        4: "办理规范，承办人答复及时。",
+        5: "效率很高，提前办结，非常满意。",
+    }
+
+    def rate_some(self) -> None:
+        """About half the ended cases rated by their applicants, a few badly; the manager has
+        followed some bad ratings up (through the workflow, dated today)."""
+        from approvals.models import CLOSED_STATES
+
+        ended = Application.objects.filter(state__in=sorted(CLOSED_STATES), tracking_number__isnull=False)
+        for app in ended.order_by("pk"):
+            if self.rng.random() > 0.5:
+                continue
+            level = self.rng.choices([1, 2, 3, 4, 5], weights=[1, 2, 3, 6, 8])[0]
+            rater = User.objects.filter(role=Role.ENTERPRISE, organisation_id=app.organisation_id).first()
+            rating = workflow.rate(app.pk, rater, level, self.RATING_COMMENTS[level])
+            manager = User.objects.filter(role=Role.MANAGER, department_id=app.department_id).first()
+            if rating.is_bad and manager and self.rng.random() < 0.4:
+                workflow.follow_up_rating(app.pk, manager, "已电话回访，说明办理流程并致歉，企业表示理解。")
+
+    def book_some(self) -> None:
+        """A few appointments on the coming working days: the demo enterprise's among them, some
+        confirmed by the officer."""
+        from approvals.models import AppointmentKind
+
+        days = [day.date for day in self.calendar.working_days_after(self.today, 14)]
+        slots = workflow.appointment_slots()
+        demo = User.objects.get(username="enterprise")
+        bookers = [demo, *User.objects.filter(role=Role.ENTERPRISE).exclude(organisation_id=demo.organisation_id)[:6]]
+        purposes = [
+            "现场提交纸质材料并核验原件",
+            "咨询增值电信业务经营许可申请要求",
+            "领取电信业务经营许可证",
+            "码号资源使用证书变更咨询",
+        ]
+        for index, user in enumerate(bookers):
+            onsite = index % 4 == 3
+            appointment = workflow.book_appointment(
+                user,
+                kind=AppointmentKind.ONSITE if onsite else AppointmentKind.WINDOW,
+                procedure=Procedure.TELECOM_LICENCE if index % 3 else Procedure.NUMBER_RESOURCE,
+                day=days[index % len(days)],
+                slot=slots[index % len(slots)],
+                purpose=self.rng.choice(purposes),
+                contact_phone=f"0551-6{self.rng.randint(1000000, 9999999)}",
+                address=(user.organisation.address or "合肥市高新区创新大道 1 号") if onsite else "",
+            )
+            if index % 2 == 0:
+                workflow.answer_appointment(
+                    appointment.pk, self.officer, confirm=True, reply="已确认，请携带原件准时到达。"
+                )
 
     # -- the summary ------------------------------------------------------------------------------
 
