@@ -417,7 +417,13 @@ def test_save_and_submit_sends_the_draft(cast: Cast) -> None:
     app = cast.draft(FILING, on=TODAY)
     response = browser(cast.alice).post(
         f"/portal/applications/{app.pk}/edit/",
-        {"subject": "官网", "website": "云端官网", "domains": "yunduan.cn", "then": "submit"},
+        {
+            "subject": "官网",
+            "website": "云端官网",
+            "domains": "yunduan.cn",
+            "provider": cast.telecom.pk,
+            "then": "submit",
+        },
     )
     assert response.status_code == 302 and response["Location"] == f"/applications/{app.pk}/"
     app.refresh_from_db()
@@ -542,3 +548,36 @@ def test_the_details_partial_shows_what_the_forms_store(cast: Cast) -> None:
     app.details = {"number_type": "call_centre", "quantity": 3, "purpose": "客服热线"}
     html = render_to_string("approvals/enterprise/details.html", {"app": app})
     assert "Call-centre number" in html and "客服热线" in html and "3" in html
+
+
+def test_a_draft_file_can_be_removed_from_the_edit_page(cast, now) -> None:
+    from approvals.models import Material
+    from tests.cast import browser
+
+    now(date(2026, 3, 2))
+    app = cast.draft(on=date(2026, 3, 2))
+    material = Material.objects.get(application=app)
+    alice = browser(cast.alice)
+    page = alice.get(f"/portal/applications/{app.pk}/edit/").content.decode()
+    assert f'form="remove-{material.pk}"' in page
+    assert browser(cast.bob).post(f"/portal/applications/{app.pk}/materials/{material.pk}/remove/").status_code == 404
+    response = alice.post(f"/portal/applications/{app.pk}/materials/{material.pk}/remove/")
+    assert response.status_code == 302 and not Material.objects.filter(pk=material.pk).exists()
+
+
+def test_a_filing_draft_can_change_its_provider_on_the_edit_page(cast, now) -> None:
+    from approvals.models import Organisation, OrganisationKind, Procedure
+    from tests.cast import browser
+
+    now(date(2026, 3, 2))
+    other = Organisation.objects.create(
+        name="中国移动安徽公司", credit_code="91340000MA2N0DDD42", kind=OrganisationKind.ACCESS_PROVIDER
+    )
+    app = cast.draft(Procedure.WEBSITE_FILING, on=date(2026, 3, 2))
+    response = browser(cast.alice).post(
+        f"/portal/applications/{app.pk}/edit/",
+        {"website": "云端官网", "domains": "yunduan.cn", "provider": other.pk, "subject": ""},
+    )
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.provider_id == other.pk

@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from approvals import permissions, uploads, workflow
 from approvals.deadlines import annotate_standing
@@ -311,12 +312,10 @@ class FilingForm(DraftForm):
         subject = self.fields["subject"]
         subject.required = False
         subject.help_text = _("Leave it empty to use the website name and its first domain.")
-        if editing:
-            del self.fields["provider"]  # workflow.update_draft does not change it
-        else:
-            self.fields["provider"].queryset = Organisation.objects.filter(
-                kind=OrganisationKind.ACCESS_PROVIDER
-            ).order_by("name")
+        # A draft may change provider too (for instance after the provider returned it).
+        self.fields["provider"].queryset = Organisation.objects.filter(kind=OrganisationKind.ACCESS_PROVIDER).order_by(
+            "name"
+        )
 
     def clean_domains(self) -> list[str]:
         found: list[str] = []
@@ -359,7 +358,12 @@ class FilingForm(DraftForm):
         domains = details.get("domains")
         if not isinstance(domains, list):
             domains = [details["domain"]] if details.get("domain") else []
-        return {**super().initial_for(app), "website": details.get("website", ""), "domains": "\n".join(domains)}
+        return {
+            **super().initial_for(app),
+            "website": details.get("website", ""),
+            "domains": "\n".join(domains),
+            "provider": app.provider_id,
+        }
 
 
 FORMS: dict[str, type[DraftForm]] = {form.procedure: form for form in (LicenceForm, NumbersForm, FilingForm)}
@@ -731,8 +735,13 @@ def edit_draft(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _came_back(request, form, app)
     try:
+        provider = form.cleaned_data.get("provider")
         app = workflow.update_draft(
-            app.pk, request.user, subject=form.cleaned_data["subject"], details=_merged_details(app, form)
+            app.pk,
+            request.user,
+            subject=form.cleaned_data["subject"],
+            details=_merged_details(app, form),
+            provider_id=provider.pk if provider else None,
         )
     except workflow.WorkflowError as exc:
         _add_error(form, exc)
@@ -756,6 +765,21 @@ def edit_draft(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("approvals:application", pk=app.pk)
     messages.success(request, _("The draft is saved."))
     return redirect("approvals:application", pk=app.pk)
+
+
+@login_required
+@require_POST
+def remove_material(request: HttpRequest, pk: int, material_id: int) -> HttpResponse:
+    """Take a file off a draft (from the draft's edit page)."""
+    _require_role(request, Role.ENTERPRISE)
+    app = _draft(request, pk)
+    try:
+        workflow.remove_material(app.pk, request.user, material_id)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The file was removed."))
+    return redirect("approvals:edit-draft", pk=app.pk)
 
 
 # -- the access provider's queue ------------------------------------------------------------------
@@ -837,5 +861,10 @@ urlpatterns = [
     path("portal/new/", new_application, name="new-application"),
     path("portal/new/<slug:procedure>/", new_application_form, name="new-application-form"),
     path("portal/applications/<int:pk>/edit/", edit_draft, name="edit-draft"),
+    path(
+        "portal/applications/<int:pk>/materials/<int:material_id>/remove/",
+        remove_material,
+        name="remove-material",
+    ),
     path("provider/", provider, name="provider"),
 ]
