@@ -113,7 +113,11 @@ def _page(request: HttpRequest, app: Application, bound: dict | None = None, sta
     context = {
         "app": app,
         "standing": standing(app, today, work_calendar()),
-        "waiting": WAITING.get(app.state, ""),
+        "waiting": (
+            _("Waiting for your corrections: send them below. The clock does not run meanwhile.")
+            if app.state == State.CORRECTION and permissions.is_applicant(app, user)
+            else WAITING.get(app.state, "")
+        ),
         "explanation": timeline.explanation(app),
         "events": timeline.events(app),
         "materials": app.materials.order_by("uploaded_at", "pk"),
