@@ -124,7 +124,7 @@ ACTION_LABELS = {
     "grant": gettext_lazy("grant"),
     "deny": gettext_lazy("deny"),
     "serve_certificate": gettext_lazy("record the certificate as served"),
-    "file": gettext_lazy("file"),
+    "file": gettext_lazy("record the filing"),
     "refuse_filing": gettext_lazy("refuse the filing"),
     "withdraw": gettext_lazy("withdraw"),
     "reassign": gettext_lazy("reassign"),

@@ -43,7 +43,7 @@ LEVEL_LABELS = {
     "severe": _("Past the statutory limit"),
     "red": _("Overdue"),
     "yellow": _("Due soon"),
-    "green": _("On time"),
+    "green": _("Running normally"),
     "paused": _("Paused"),
     "none": _("Clock stopped"),
 }
