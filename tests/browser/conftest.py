@@ -48,8 +48,12 @@ def chromium():
 class Visitor:
     """One person's browser: signs in, goes places, takes screenshots of the main pages."""
 
-    def __init__(self, chromium, base: str, name: str, width: int = 1280) -> None:
+    def __init__(self, chromium, base: str, name: str, width: int = 1280, language: str | None = None) -> None:
         self.context = chromium.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
+        if language:  # the site ignores Accept-Language: a language is chosen with Django's cookie
+            from django.conf import settings
+
+            self.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
         self.base = base
@@ -65,6 +69,8 @@ class Visitor:
         self.page.fill("#id_password", password)
         self.page.click("form button[type=submit]")
         self.page.wait_for_load_state()
+        # Signed in is leaving the sign-in page (a wrong password stays there with an error).
+        self.page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     def shot(self, label: str) -> Path:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -80,8 +86,8 @@ class Visitor:
 def visitor(chromium, live_server):
     opened: list[Visitor] = []
 
-    def open_(name: str, width: int = 1280) -> Visitor:
-        visitor = Visitor(chromium, live_server.url, name, width)
+    def open_(name: str, width: int = 1280, language: str | None = None) -> Visitor:
+        visitor = Visitor(chromium, live_server.url, name, width, language)
         opened.append(visitor)
         return visitor
 
