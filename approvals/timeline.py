@@ -97,6 +97,8 @@ def explain(clock: Clock | None) -> list[str]:
         % {"start": clock.start.isoformat(), "limit": _days(clock.limit, clock.unit)}
     ]
     for segment in clock.segments:
+        if segment.until is not None and segment.until <= segment.after:
+            continue  # an empty step (a pause that stopped the day the clock started, or lasted no day)
         first = day_after(segment.after).isoformat()
         last = segment.until.isoformat() if segment.until else None
         if segment.kind == "counted":

@@ -194,7 +194,7 @@ def _check_date(app: Application, on: date) -> None:
 
 
 def _required_text(value: str, field: str, label: str, max_length: int = 2000) -> str:
-    value = (value or "").strip()
+    value = (value or "").replace("\r\n", "\n").strip()  # browsers send textareas with CRLF
     if not value:
         raise ActionInvalid(_("%(label)s is required.") % {"label": label}, field=field)
     if len(value) > max_length:
@@ -661,10 +661,24 @@ def end_special_procedure(app_id: int, actor: User, *, note: str = "", on: date 
     return _transition(app_id, actor, "end_special_procedure", on=on, note=note.strip(), then=then)
 
 
+def _within_the_limit(app: Application, on: date) -> None:
+    """An extension is asked for and decided before the promised limit runs out (行政许可法
+    art. 42: 二十日内不能作出决定的 … 可以延长): once the case is overdue, none can be granted."""
+    if app.due_date is not None and on > app.due_date:
+        raise ActionInvalid(
+            _(
+                "An extension must be asked for and decided within the limit (行政许可法 art. 42); "
+                "this one ended on %(due)s."
+            )
+            % {"due": app.due_date}
+        )
+
+
 def request_extension(app_id: int, actor: User, days: int, reason: str, *, on: date | None = None) -> Application:
     reason = _required_text(reason, "reason", _("The reason"))
 
     def check(app: Application, on: date) -> None:
+        _within_the_limit(app, on)
         limit = app.policy.max_extension if app.policy else 0
         if not isinstance(days, int) or not 1 <= days <= limit:
             raise ActionInvalid(_("An extension is 1 to %(max)s working days.") % {"max": limit}, field="days")
@@ -675,7 +689,7 @@ def request_extension(app_id: int, actor: User, days: int, reason: str, *, on: d
 
 
 def approve_extension(app_id: int, actor: User, *, note: str = "", on: date | None = None) -> Application:
-    return _transition(app_id, actor, "approve_extension", on=on, note=note.strip())
+    return _transition(app_id, actor, "approve_extension", on=on, note=note.strip(), check=_within_the_limit)
 
 
 def reject_extension(app_id: int, actor: User, note: str, *, on: date | None = None) -> Application:
@@ -1172,9 +1186,13 @@ def available_actions(app: Application, user: User) -> list[str]:
         return []
     names = [t.name for t in app.get_available_user_state_transitions(user)]
     names += [t.name for t in app.get_available_user_extension_state_transitions(user)]
-    if app.acceptance_due and today() > app.acceptance_due:
+    now = today()
+    if app.acceptance_due and now > app.acceptance_due:
         # After the 5 working days the law deems the application accepted: only accepting is left.
         names = [n for n in names if n not in ("refuse_to_accept", "request_correction")]
+    if app.due_date and now > app.due_date:
+        # An extension is decided within the limit; an overdue case can only be rejected one.
+        names = [n for n in names if n not in ("request_extension", "approve_extension")]
     if app.is_open and permissions.can_reassign(app, user):
         names.append("reassign")
     return names

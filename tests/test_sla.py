@@ -9,7 +9,17 @@ from django.core.management import call_command
 from django.utils import translation
 
 from approvals import notifications, schedules, sla, workflow
-from approvals.models import Alert, Application, AuditEvent, Digest, Notification, Procedure, State
+from approvals.models import (
+    Alert,
+    Application,
+    AuditEvent,
+    CalendarDay,
+    DayKind,
+    Digest,
+    Notification,
+    Procedure,
+    State,
+)
 from tests.cast import Cast
 
 D = date.fromisoformat
@@ -160,8 +170,9 @@ def test_a_level_still_true_after_a_move_does_not_fire_again(emails: Cast, now) 
         "yellow",
         "red",
     ]
-    workflow.request_extension(app.pk, cast.olga, 1, "需补充", on=D("2026-03-17"))
-    workflow.approve_extension(app.pk, cast.mia, on=D("2026-03-17"))  # due Tue 17 Mar: red no longer
+    # An administrator declares Mon 16 March a holiday: due Tue 17 March, so red no longer holds.
+    CalendarDay.objects.create(date=D("2026-03-16"), kind=DayKind.HOLIDAY, name="test", notice_year=2026)
+    workflow.calendar_days_changed([D("2026-03-16")], "edited")
     assert list(Alert.objects.filter(application=app, cleared_on__isnull=True).values_list("level", flat=True)) == [
         "yellow"
     ]

@@ -171,3 +171,19 @@ def test_hand_edits_of_the_calendar_reach_open_cases(cast: Cast) -> None:
     CalendarDay.objects.create(date=D("2026-03-10"), kind=DayKind.HOLIDAY, name="test", notice_year=2026)
     assert workflow.calendar_days_changed([D("2026-03-10")], "edited") == 1
     assert fresh(app).due_date == D("2026-03-17")
+
+
+def test_an_extension_is_decided_within_the_limit(cast: Cast, now) -> None:
+    """行政许可法 art. 42: an extension lengthens a limit that has not yet run out."""
+    now(D("2026-03-17"))
+    app = cast.under_review(Procedure.NUMBER_RESOURCE, received=D("2026-03-02"), accepted=D("2026-03-02"))
+    assert app.due_date == D("2026-03-16")
+    with pytest.raises(workflow.ActionInvalid, match="within the limit"):
+        workflow.request_extension(app.pk, cast.olga, 5, "太晚了", on=D("2026-03-17"))
+    assert "request_extension" not in workflow.available_actions(app, cast.olga)
+    workflow.request_extension(app.pk, cast.olga, 5, "还来得及", on=D("2026-03-16"))
+    app = Application.objects.get(pk=app.pk)
+    assert "approve_extension" not in workflow.available_actions(app, cast.mia)
+    assert "reject_extension" in workflow.available_actions(app, cast.mia)
+    with pytest.raises(workflow.ActionInvalid, match="within the limit"):
+        workflow.approve_extension(app.pk, cast.mia, on=D("2026-03-17"))

@@ -19,7 +19,7 @@ def test_an_officer_signs_in_and_opens_a_case(committed_cast: Cast, visitor, now
     officer.sign_in("olga", "pw-test-2026")
     page = officer.go(f"/applications/{app.pk}/")
     assert app.tracking_number in page.content()
-    assert page.get_by_text("申请延期").count() >= 1  # Chinese by default
+    assert page.get_by_text("准予许可").count() >= 1  # Chinese by default
     officer.shot("case")
 
 
