@@ -354,7 +354,11 @@ def _extension_forms(app: Application, user: User) -> list[dict]:
     if not permissions.can_decide_extension(app, user):
         return []
     out = []
+    # The workflow's own rule decides which (an overdue case's request can only be rejected).
+    allowed = workflow.available_actions(app, user)
     for name in ("approve_extension", "reject_extension"):
+        if name not in allowed:
+            continue
         form = actions.make_form(name, app)
         form.auto_id = f"id_{app.pk}_%s"  # one pair of forms per request on the page: unique ids
         out.append(
@@ -381,7 +385,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     extensions = list(
         scope.applications()
         .filter(extension_state=ExtensionState.REQUESTED, state__in=[State.UNDER_REVIEW, State.PAUSED])
-        .select_related("organisation", "officer")
+        .select_related("organisation", "officer", "policy")
         .order_by("due_date", "pk")
     )
     for app in extensions:

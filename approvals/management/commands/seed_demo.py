@@ -487,11 +487,13 @@ class Planner:
             extra = rng.choice((5, 10, 10))
             script = self.accepted(procedure)
             done = script.since(script.anchor)
-            asked = max(limit - rng.randint(1, 4), done)  # near the due date
+            # Asked near the due date and decided by it: an extension lengthens a limit that has
+            # not run out (行政许可法 art. 42).
+            asked = min(max(limit - rng.randint(1, 4), done), limit)
             script.then(asked - done, "request_extension", days=extra)
             if status != "requested":
                 decision = {"approved": "approve_extension", "rejected": "reject_extension"}[status]
-                script.then(rng.randint(0, 2), decision)
+                script.then(rng.randint(0, min(2, limit - asked)), decision)
             left = rng.randint(0, 4) if status == "requested" else rng.randint(-3, 6)
             counted = limit + (extra if status == "approved" else 0) - left
             return script.place(anchor=max(counted, script.since(script.anchor)))
