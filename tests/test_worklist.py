@@ -213,7 +213,7 @@ def test_the_page_runs_the_same_queries_for_3_and_30_cases(cast: Cast, now) -> N
         for i in range(n):
             day = D("2026-05-04") if i % 3 == 0 else D("2026-06-01") if i % 3 == 1 else D("2026-06-10")
             app = cast.under_review(Procedure.NUMBER_RESOURCE if i % 2 else Procedure.TELECOM_LICENCE, day, day)
-            if i % 5 == 0:
+            if i % 5 == 0 and i % 3:  # not the May cases: their limit has run out (an extension comes before)
                 workflow.request_extension(app.pk, app.officer, 3, "需要核实", on=TODAY)
             if i % 7 == 3:
                 workflow.start_special_procedure(
