@@ -1,0 +1,277 @@
+"""What the API says about applications, and what it accepts."""
+
+from __future__ import annotations
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from approvals import permissions, timeline, workflow
+from approvals.models import (
+    Alert,
+    Application,
+    CalendarDay,
+    Material,
+    Notification,
+    Organisation,
+    OrganisationKind,
+    Procedure,
+    SpecialProcedure,
+)
+from approvals.notifications import text as notification_text
+
+
+class StandingSerializer(serializers.Serializer):
+    clock = serializers.CharField(help_text=_("The running clock: acceptance, decision, paused, certificate or none."))
+    level = serializers.CharField(help_text=_("green, yellow, red, severe, or none when no clock runs."))
+    due = serializers.DateField(allow_null=True)
+    statutory_due = serializers.DateField(allow_null=True)
+    days_left = serializers.IntegerField(
+        allow_null=True, help_text=_("Working days left to the due date; negative: overdue by that many.")
+    )
+    provisional = serializers.BooleanField(
+        help_text=_("The date depends on a year whose holiday schedule is not yet published.")
+    )
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    """An application in a list: its status and deadlines."""
+
+    procedure_label = serializers.CharField(source="get_procedure_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    organisation = serializers.CharField(source="organisation.name", read_only=True)
+    officer = serializers.SerializerMethodField()
+    standing = StandingSerializer(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "url",
+            "tracking_number",
+            "procedure",
+            "procedure_label",
+            "subject",
+            "state",
+            "state_label",
+            "extension_state",
+            "organisation",
+            "officer",
+            "received_on",
+            "accepted_on",
+            "arrived_on",
+            "decided_on",
+            "acceptance_due",
+            "due_date",
+            "statutory_due",
+            "certificate_due",
+            "provisional",
+            "standing",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_officer(self, app: Application) -> str | None:
+        return str(app.officer) if app.officer_id else None
+
+    def get_url(self, app: Application) -> str:
+        return reverse("api:application-detail", args=[app.pk])
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Material
+        fields = ["id", "name", "description", "content_type", "size", "sha256", "uploaded_at", "download"]
+        read_only_fields = fields
+
+    def get_download(self, material: Material) -> str:
+        return reverse("api:application-material-download", args=[material.application_id, material.pk])
+
+
+class MaterialUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("PDF, JPEG, PNG or OFD; the size limit is the server's UPLOAD_MAX_MB."))
+    description = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class SpecialProcedureSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = SpecialProcedure
+        fields = ["kind", "kind_label", "basis", "notice_date", "expected_end", "started_on", "ended_on"]
+        read_only_fields = fields
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    on = serializers.DateField()
+    title = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    actor = serializers.CharField(allow_blank=True)
+
+
+class ExplanationSerializer(serializers.Serializer):
+    acceptance = serializers.ListField(child=serializers.CharField())
+    promised = serializers.ListField(child=serializers.CharField())
+    statutory = serializers.ListField(child=serializers.CharField())
+    certificate = serializers.ListField(child=serializers.CharField())
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    """An application with everything its page shows: clocks, timeline, materials, actions."""
+
+    department = serializers.CharField(source="department.name", read_only=True, allow_null=True, default=None)
+    provider = serializers.CharField(source="provider.name", read_only=True, allow_null=True, default=None)
+    query_code = serializers.SerializerMethodField()
+    materials = MaterialSerializer(many=True, read_only=True)
+    special_procedures = SpecialProcedureSerializer(many=True, read_only=True)
+    timeline = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField()
+    available_actions = serializers.SerializerMethodField()
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [
+            *ApplicationSerializer.Meta.fields,
+            "details",
+            "department",
+            "provider",
+            "query_code",
+            "corrected_on",
+            "closed_on",
+            "correction_notices",
+            "correction_items",
+            "deemed_accepted",
+            "extension_requested_days",
+            "extension_reason",
+            "extension_days",
+            "outcome_reasons",
+            "remedies",
+            "certificate_number",
+            "filing_number",
+            "verification_method",
+            "verified_at",
+            "verification_reference",
+            "days_left_when_paused",
+            "materials",
+            "special_procedures",
+            "timeline",
+            "explanation",
+            "available_actions",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_query_code(self, app: Application) -> str | None:
+        """For the public lookup: the applicant's members only."""
+        user = self.context["request"].user
+        return app.query_code or None if permissions.is_applicant(app, user) else None
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, app: Application) -> list[dict]:
+        return [entry.__dict__ for entry in timeline.events(app)]
+
+    @extend_schema_field(ExplanationSerializer)
+    def get_explanation(self, app: Application) -> dict:
+        explained = timeline.explanation(app)
+        return {
+            "acceptance": explained.acceptance,
+            "promised": explained.promised,
+            "statutory": explained.statutory,
+            "certificate": explained.certificate,
+        }
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_available_actions(self, app: Application) -> list[str]:
+        return workflow.available_actions(app, self.context["request"].user)
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    procedure = serializers.ChoiceField(choices=Procedure.choices)
+    subject = serializers.CharField(max_length=300, help_text=_("What is applied for."))
+    details = serializers.DictField(required=False, help_text=_("Procedure-specific details (free-form)."))
+    provider = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.ACCESS_PROVIDER),
+        required=False,
+        allow_null=True,
+        help_text=_("Website filings: the access provider (an organisation id)."),
+    )
+
+
+class ApplicationUpdateSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=300)
+    details = serializers.DictField(required=False)
+    provider = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.ACCESS_PROVIDER), required=False, allow_null=True
+    )
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "application", "data", "created_at", "read_at"]
+        read_only_fields = fields
+
+    def get_text(self, notification: Notification) -> str:
+        return notification_text(notification)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    tracking_number = serializers.CharField(source="application.tracking_number", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "application", "tracking_number", "clock", "level", "due", "raised_on", "cleared_on"]
+        read_only_fields = fields
+
+
+class CalendarYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    official = serializers.BooleanField()
+    source = serializers.CharField(allow_blank=True)
+
+
+class CalendarDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarDay
+        fields = ["date", "kind", "name", "notice_year", "source"]
+        read_only_fields = fields
+
+
+class ScheduleUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text=_("A holiday-cn JSON file, or a CSV with the header date,type,name."))
+    source = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+def serializer_for_form(name: str, form_class: type[forms.Form]) -> type[serializers.Serializer]:
+    """The API's request body for an action, made from the screen's form for it: one definition
+    of what each action asks for. File fields are left out (materials have their own endpoint)."""
+    fields: dict[str, serializers.Field] = {}
+    for field_name, field in form_class.base_fields.items():
+        common = {"required": field.required, "help_text": field.help_text or None, "label": field.label}
+        if isinstance(field, forms.FileField):
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            fields[field_name] = serializers.IntegerField(**common)
+        elif isinstance(field, forms.ChoiceField):
+            fields[field_name] = serializers.ChoiceField(choices=field.choices, **common)
+        elif isinstance(field, forms.IntegerField):
+            fields[field_name] = serializers.IntegerField(
+                min_value=field.min_value, max_value=field.max_value, **common
+            )
+        elif isinstance(field, forms.DateTimeField):
+            fields[field_name] = serializers.DateTimeField(**common)
+        elif isinstance(field, forms.DateField):
+            fields[field_name] = serializers.DateField(**common)
+        else:
+            fields[field_name] = serializers.CharField(
+                max_length=getattr(field, "max_length", None), allow_blank=not field.required, **common
+            )
+    camel = "".join(part.capitalize() for part in name.split("_"))
+    return type(f"{camel}Request", (serializers.Serializer,), fields)

@@ -1,0 +1,23 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from approvals.api import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("alerts", views.AlertViewSet, basename="alert")
+router.register("calendar/days", views.CalendarDayViewSet, basename="calendar-day")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("calendar/years/", views.CalendarYearView.as_view(), name="calendar-years"),
+    path("deadline/", views.DeadlineView.as_view(), name="deadline"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,362 @@
+"""The API's endpoints. Every change goes through approvals.workflow, so the API, the screens and
+the admin share each rule; what a caller may see is Application.objects.visible_to(user)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from approvals import actions, permissions, workflow
+from approvals.api import serializers as s
+from approvals.calendar import Pause
+from approvals.deadlines import DeadlineError, annotate_standing, calculate, standing
+from approvals.holidays import ScheduleError, read_schedule_bytes, work_calendar
+from approvals.models import (
+    OPEN_STATES,
+    Alert,
+    Application,
+    CalendarDay,
+    CalendarYear,
+    Material,
+    Notification,
+    Procedure,
+    State,
+)
+from approvals.roles import Role
+
+LEVELS = ("green", "yellow", "red", "severe")
+
+
+def _action_view(name: str):
+    """A POST endpoint for one workflow action, its body described by the screen's form."""
+    request_serializer = s.serializer_for_form(name, actions.ACTIONS[name].form)
+
+    @extend_schema(
+        request=request_serializer,
+        responses={200: s.ApplicationDetailSerializer},
+        summary=str(workflow.ACTION_LABELS.get(name, name)).capitalize(),
+        description=_(
+            "Runs the workflow action. 404: not visible to you; 403: not yours to take; 400: not possible "
+            "now, or bad input (see fields); 409: someone else changed the application first."
+        ),
+    )
+    def view(self, request: Request, pk: str | None = None) -> Response:
+        app = self.get_object()
+        body = request_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        form = actions.make_form(name, app, {f"{name}-{key}": value for key, value in body.validated_data.items()})
+        if not form.is_valid():
+            raise ValidationError({key: [str(e) for e in errors] for key, errors in form.errors.items()})
+        actions.ACTIONS[name].run(app, request.user, form.cleaned_data)
+        return Response(s.ApplicationDetailSerializer(self._fresh(app.pk), context=self.get_serializer_context()).data)
+
+    view.__name__ = name
+    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(view)
+
+
+class ApplicationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """Applications the caller may see, with their clocks; create and edit drafts, add
+    materials, and one POST endpoint per workflow action."""
+
+    serializer_class = s.ApplicationSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet:
+        queryset = Application.objects.visible_to(self.request.user).select_related(
+            "organisation", "officer", "department", "policy", "provider"
+        )
+        if self.action == "list":
+            return self._filtered(queryset).order_by("-created_at", "-pk")
+        return queryset.prefetch_related("materials", "special_procedures")
+
+    def _filtered(self, queryset: QuerySet) -> QuerySet:
+        params = self.request.query_params
+        if params.get("procedure"):
+            if params["procedure"] not in Procedure.values:
+                raise ValidationError({"procedure": [_("Choose one of: %s") % ", ".join(Procedure.values)]})
+            queryset = queryset.filter(procedure=params["procedure"])
+        if params.get("state"):
+            states = params["state"].split(",")
+            unknown = [state for state in states if state not in State.values and state != "open"]
+            if unknown:
+                raise ValidationError({"state": [_("Unknown states: %s") % ", ".join(unknown)]})
+            if "open" in states:
+                states = [state for state in states if state != "open"] + sorted(OPEN_STATES)
+            queryset = queryset.filter(state__in=states)
+        if params.get("q"):
+            term = params["q"].strip()[:100]
+            queryset = queryset.filter(tracking_number__icontains=term) | queryset.filter(subject__icontains=term)
+        return queryset
+
+    def get_serializer_class(self):
+        return {
+            "retrieve": s.ApplicationDetailSerializer,
+            "create": s.ApplicationCreateSerializer,
+            "partial_update": s.ApplicationUpdateSerializer,
+        }.get(self.action, s.ApplicationSerializer)
+
+    def _fresh(self, pk: int) -> Application:
+        app = self.get_queryset().get(pk=pk)
+        app.standing = standing(app, workflow.today(), work_calendar())
+        return app
+
+    def get_object(self) -> Application:
+        try:
+            app = super().get_object()
+        except Http404:
+            raise Http404(_("No such application.")) from None
+        app.standing = standing(app, workflow.today(), work_calendar())
+        return app
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("procedure", str, enum=Procedure.values),
+            OpenApiParameter("state", str, description=_("Comma-separated states, or 'open'.")),
+            OpenApiParameter("q", str, description=_("Part of a tracking number or subject.")),
+        ]
+    )
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        rows = annotate_standing(page, workflow.today(), work_calendar())
+        return self.get_paginated_response(
+            s.ApplicationSerializer(rows, many=True, context=self.get_serializer_context()).data
+        )
+
+    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationDetailSerializer})
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        body = s.ApplicationCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        provider = data.get("provider")
+        app = workflow.create_application(
+            request.user,
+            data["procedure"],
+            data["subject"],
+            details=data.get("details") or {},
+            provider_id=provider.pk if provider else None,
+        )
+        out = s.ApplicationDetailSerializer(self._fresh(app.pk), context=self.get_serializer_context())
+        return Response(out.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ApplicationUpdateSerializer, responses={200: s.ApplicationDetailSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        app = self.get_object()
+        body = s.ApplicationUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        provider = data.get("provider")
+        workflow.update_draft(
+            app.pk,
+            request.user,
+            subject=data["subject"],
+            details=data.get("details"),
+            provider_id=provider.pk if provider else None,
+        )
+        return Response(s.ApplicationDetailSerializer(self._fresh(app.pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(request=s.MaterialUploadSerializer, responses={201: s.MaterialSerializer})
+    @action(detail=True, methods=["post"], url_path="materials", parser_classes=[MultiPartParser, FormParser])
+    def materials(self, request: Request, pk: str | None = None) -> Response:
+        app = self.get_object()
+        body = s.MaterialUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        material = workflow.add_material(
+            app.pk, request.user, body.validated_data["file"], description=body.validated_data.get("description", "")
+        )
+        return Response(s.MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"materials/(?P<material_id>\d+)", url_name="material-download")
+    def material_download(self, request: Request, pk: str | None = None, material_id: str | None = None):
+        app = self.get_object()
+        material = get_object_or_404(Material, pk=material_id, application=app)
+        try:
+            handle = material.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, as_attachment=True, filename=material.name, content_type=material.content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+for _name in actions.ACTIONS:
+    setattr(ApplicationViewSet, _name, _action_view(_name))
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text=_("How many notifications were marked read."))
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's notifications, newest first; ?unread=1 for the unread ones."""
+
+    serializer_class = s.NotificationSerializer
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Notification.objects.none()
+        rows = self.request.user.notifications.order_by("-created_at", "-pk")
+        if self.request.query_params.get("unread") in ("1", "true"):
+            rows = rows.filter(read_at__isnull=True)
+        return rows
+
+    @extend_schema(request=None, responses={200: s.NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        notification = get_object_or_404(self.request.user.notifications, pk=pk)
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        return Response(s.NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: MarkedSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        count = self.request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return Response({"marked": count})
+
+
+class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """SLA alerts of the applications the caller may see (staff only); ?level=, ?active=1."""
+
+    serializer_class = s.AlertSerializer
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Alert.objects.none()
+        if not permissions.is_staff_member(self.request.user):
+            raise PermissionDenied(_("Alerts are for the administration's staff."))
+        rows = Alert.objects.filter(application__in=Application.objects.visible_to(self.request.user)).select_related(
+            "application"
+        )
+        level = self.request.query_params.get("level")
+        if level:
+            rows = rows.filter(level=level)
+        if self.request.query_params.get("active") in ("1", "true"):
+            rows = rows.filter(cleared_on__isnull=True)
+        return rows.order_by("-raised_at", "-pk")
+
+
+class CalendarYearView(APIView):
+    """Each year's schedule: official (published and loaded) or provisional."""
+
+    @extend_schema(responses={200: s.CalendarYearSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        calendar = work_calendar()
+        loaded = {year.year: year for year in CalendarYear.objects.all()}
+        today = workflow.today()
+        years = range(calendar.first_day.year, today.year + 2)
+        rows = [
+            {
+                "year": year,
+                "official": calendar.is_official_year(year),
+                "source": loaded[year].source
+                if year in loaded
+                else ("chinesecalendar" if calendar.is_official_year(year) else ""),
+            }
+            for year in years
+        ]
+        return Response(s.CalendarYearSerializer(rows, many=True).data)
+
+    @extend_schema(request=s.ScheduleUploadSerializer, responses={201: s.CalendarYearSerializer})
+    def post(self, request: Request) -> Response:
+        """Load a year's schedule (administrators): atomic; open clocks follow."""
+        if permissions.role_of(request.user) != Role.ADMIN:
+            raise PermissionDenied(_("Only administrators load holiday schedules."))
+        body = s.ScheduleUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["file"]
+        if upload.size > 1024 * 1024:
+            raise ValidationError({"file": [_("A schedule file may be at most 1 MB.")]})
+        try:
+            schedule = read_schedule_bytes(upload.read(), upload.name, source=body.validated_data.get("source", ""))
+        except ScheduleError as exc:
+            raise ValidationError({"file": [str(exc)]}) from None
+        workflow.load_calendar(schedule, actor=request.user)
+        year = CalendarYear.objects.get(year=schedule.year)
+        return Response(
+            s.CalendarYearSerializer({"year": year.year, "official": year.official, "source": year.source}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CalendarDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The loaded schedule entries (holidays and adjusted working days); ?year=YYYY."""
+
+    serializer_class = s.CalendarDaySerializer
+
+    def get_queryset(self) -> QuerySet:
+        rows = CalendarDay.objects.all()
+        year = self.request.query_params.get("year")
+        if year:
+            if not year.isdigit():
+                raise ValidationError({"year": [_("A year is four digits.")]})
+            rows = rows.filter(date__year=int(year))
+        return rows.order_by("date")
+
+
+class DeadlineQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Procedure.choices)
+    start = serializers.DateField()
+    received = serializers.DateField(required=False)
+    extend = serializers.IntegerField(required=False, default=0, min_value=0)
+    pause = serializers.ListField(
+        child=serializers.RegexField(r"^\d{4}-\d{2}-\d{2}:\d{4}-\d{2}-\d{2}$"),
+        required=False,
+        help_text=_("STOP:RESUME, repeatable."),
+    )
+
+
+class DeadlineView(APIView):
+    """The deadline calculator: the same answers as `manage.py deadline --json`."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, required=True, enum=Procedure.values),
+            OpenApiParameter("start", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("received", OpenApiTypes.DATE),
+            OpenApiParameter("extend", int),
+            OpenApiParameter("pause", str, many=True, description=_("STOP:RESUME, two ISO dates")),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request) -> Response:
+        query = DeadlineQuerySerializer(
+            data={**request.query_params.dict(), "pause": request.query_params.getlist("pause")}
+        )
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        pauses = []
+        for raw in data.get("pause", []):
+            stop, resume = raw.split(":")
+            try:
+                pauses.append(Pause(date.fromisoformat(stop), date.fromisoformat(resume)))
+            except ValueError:
+                raise ValidationError({"pause": [_("%(raw)s: not two valid dates") % {"raw": raw}]}) from None
+        try:
+            answer = calculate(
+                data["kind"],
+                data["start"],
+                pauses=pauses,
+                extension=data.get("extend", 0),
+                received=data.get("received"),
+            )
+        except DeadlineError as exc:
+            raise ValidationError({"non_field_errors": [str(exc)]}) from None
+        return Response(answer.as_dict())
