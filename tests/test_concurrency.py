@@ -59,7 +59,10 @@ def cast(transactional_db, settings, tmp_path) -> Cast:
 
     from tests.cast import make_cast
 
+    from tests.conftest import restore_reference_data
+
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"
+    restore_reference_data()
     assert AuditHead.objects.get(pk=1).last_hash == GENESIS, "the chain head was not restored"
     original = Conf.SYNC
     Conf.SYNC = True
