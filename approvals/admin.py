@@ -32,11 +32,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from approvals import notifications, permissions, workflow
+from approvals import feeds, notifications, permissions, workflow
 from approvals.models import (
     Application,
     AuditEvent,
     CalendarDay,
+    CalendarFeed,
     CalendarYear,
     Department,
     ExtensionState,
@@ -743,3 +744,55 @@ class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.display(description=_("read"), ordering="read_at")
     def read(self, note: Notification) -> str:
         return _when(note.read_at)
+
+
+class FeedActiveFilter(admin.SimpleListFilter):
+    title = _("active")
+    parameter_name = "active"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", _("Active")), ("no", _("Revoked"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(revoked_at__isnull=self.value() == "yes")
+        return queryset
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Who has a calendar feed and when it was last fetched. Feeds are made by their owners (the
+    address is shown only to them, once); an administrator can only revoke one, e.g. for a leak."""
+
+    list_display = ["user", "created", "last_fetched", "revoked", "active"]
+    list_select_related = ["user"]
+    list_filter = [FeedActiveFilter]
+    search_fields = ["user__username", "user__name"]
+    fields = readonly_fields = ["user", "created", "last_fetched", "revoked"]
+    actions = ["revoke"]
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, feed: CalendarFeed) -> str:
+        return _when(feed.created_at)
+
+    @admin.display(description=_("last fetched"), ordering="last_used_at")
+    def last_fetched(self, feed: CalendarFeed) -> str:
+        return _when(feed.last_used_at)
+
+    @admin.display(description=_("revoked"), ordering="revoked_at")
+    def revoked(self, feed: CalendarFeed) -> str:
+        return _when(feed.revoked_at)
+
+    @admin.display(description=_("active"), boolean=True)
+    def active(self, feed: CalendarFeed) -> bool:
+        return feed.active
+
+    @admin.action(description=_("Revoke the selected feeds (their addresses stop working)"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = feeds.revoke_feeds(queryset)
+        self.message_user(
+            request,
+            ngettext_lazy("%(count)d calendar feed revoked.", "%(count)d calendar feeds revoked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

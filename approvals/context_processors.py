@@ -16,10 +16,13 @@ NAV = [
     (_("Filings to check"), "approvals:provider", {Role.PROVIDER}),
     (_("Worklist"), "approvals:worklist", {Role.OFFICER, Role.MANAGER}),
     (_("Dashboard"), "approvals:dashboard", {Role.MANAGER, Role.ADMIN}),
+    (_("Reports"), "approvals:reports", {Role.MANAGER, Role.ADMIN}),
     (_("Appointments"), "approvals:appointments", {Role.ENTERPRISE, Role.OFFICER, Role.MANAGER}),
+    (_("Calendar feed"), "approvals:feeds", {Role.OFFICER, Role.MANAGER}),
     (_("Holiday calendar"), "approvals:calendar", {Role.ADMIN}),
     (_("Administration"), "admin:index", {Role.ADMIN}),
     (_("Track an application"), "approvals:track", None),
+    (_("On-time publication"), "approvals:published", None),
 ]
 
 

@@ -1077,3 +1077,42 @@ class CalendarJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {self.file_name} ({self.status})"
+
+
+# -- calendar feeds ---------------------------------------------------------------------------
+
+
+class CalendarFeed(models.Model):
+    """An officer's or manager's secret calendar address (approvals.feeds): the due dates of
+    their open cases, which a calendar app fetches without signing in.
+
+    Only the token's SHA-256 is stored: the address is shown once, when it is made, and a lost
+    address is replaced (regenerated), never recovered. A user has at most one active feed; a
+    revoked one is kept, with ``revoked_at``, as the record of when the address stopped working.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="calendar_feeds", verbose_name=_("user")
+    )
+    token_hash = models.CharField(_("token hash (SHA-256)"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Touched at most every few minutes (approvals.feeds.TOUCH_EVERY): calendar apps poll.
+    last_used_at = models.DateTimeField(_("last fetched"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(revoked_at__isnull=True), name="calendar_feed_one_active_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%Y-%m-%d})" if self.created_at else str(self.user)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -64,6 +64,12 @@ def can_view(app: Any, user: Any) -> bool:
     )
 
 
+def can_view_reports(user: Any) -> bool:
+    """Managers (their department's figures) and administrators (every department's) see the
+    dashboard's figures and the monthly on-time reports; the public publication is open to all."""
+    return role_of(user) in {Role.MANAGER, Role.ADMIN}
+
+
 def can_reassign(app: Any, user: Any) -> bool:
     return is_department_manager(app, user) or is_administrator(user)
 
@@ -84,6 +90,12 @@ def can_rate(app: Any, user: Any) -> bool:
 
 def is_member_of(organisation_id: int | None, user: Any) -> bool:
     return role_of(user) in {Role.ENTERPRISE, Role.PROVIDER} and user.organisation_id == organisation_id
+
+
+def can_have_feed(user: Any) -> bool:
+    """Officers and managers may have a calendar feed of their cases' due dates; it is asked
+    again on every fetch, so a feed stops working when its owner changes role or leaves."""
+    return role_of(user) in {Role.OFFICER, Role.MANAGER}
 
 
 def can_handle_appointment(appointment: Any, user: Any) -> bool:

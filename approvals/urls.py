@@ -1,4 +1,4 @@
-from approvals.views import appointments, calendar, common, enterprise, manager, officer, public
+from approvals.views import appointments, calendar, common, enterprise, feeds, manager, officer, public, reports
 
 app_name = "approvals"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     *enterprise.urlpatterns,
     *officer.urlpatterns,
     *manager.urlpatterns,
+    *reports.urlpatterns,
     *calendar.urlpatterns,
     *appointments.urlpatterns,
+    *feeds.urlpatterns,
 ]

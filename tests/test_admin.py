@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from approvals import notifications, workflow
+from approvals import feeds, notifications, workflow
 from approvals.models import (
     Application,
     AuditEvent,
@@ -133,6 +133,7 @@ def test_every_changelist_and_change_page_opens_for_a_superuser(cast: Cast, root
     notifications.deliver(AuditEvent.objects.values_list("pk", flat=True))
     CalendarYear.objects.create(year=2027, source="国办发明电")
     CalendarDay.objects.create(date=D("2027-01-01"), kind=DayKind.HOLIDAY, name="元旦", notice_year=2027)
+    feeds.create_feed(cast.olga)
     registered = [model for model in admin.site._registry if model._meta.app_label == "approvals"]
     assert {model.__name__ for model in registered} >= {
         "Application",

@@ -58,7 +58,6 @@ def cast(transactional_db, settings, tmp_path) -> Cast:
     from django_q.conf import Conf
 
     from tests.cast import make_cast
-
     from tests.conftest import restore_reference_data
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "uploads"

@@ -19,7 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from approvals import workflow
 from approvals.calendar import WorkCalendar
 from approvals.models import Application, Procedure, Rating
-from approvals.views.manager import with_level, working_days_used
+from approvals.reports import working_days_used
+from approvals.views.manager import with_level
 from tests.cast import Cast, browser
 
 D = date.fromisoformat
