@@ -236,6 +236,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set that several serializers share (the actions' bodies come from the forms).
+    "ENUM_NAME_OVERRIDES": {
+        "SpecialProcedureKindEnum": "approvals.models.SpecialProcedureKind",
+        "VerificationMethodEnum": "approvals.models.VerificationMethod",
+        "DayKindEnum": "approvals.models.DayKind",
+    },
+    # The error format ({"error": {...}}) and each operation's error statuses.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "approvals.api.errors.document_errors",
+    ],
 }
 
 # django-q2: the ORM broker needs nothing else; Redis is the production broker.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +21,9 @@ from approvals.models import (
     Organisation,
     OrganisationKind,
     Procedure,
+    Rating,
     SpecialProcedure,
+    VerificationMethod,
 )
 from approvals.notifications import text as notification_text
 
@@ -122,17 +127,39 @@ class ExplanationSerializer(serializers.Serializer):
     certificate = serializers.ListField(child=serializers.CharField())
 
 
+class RatingSerializer(serializers.ModelSerializer):
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Rating
+        fields = [
+            "level",
+            "level_label",
+            "comment",
+            "rated_on",
+            "follow_up_due",
+            "followed_up_on",
+            "follow_up_note",
+        ]
+        read_only_fields = fields
+
+
 class ApplicationDetailSerializer(ApplicationSerializer):
     """An application with everything its page shows: clocks, timeline, materials, actions."""
 
     department = serializers.CharField(source="department.name", read_only=True, allow_null=True, default=None)
     provider = serializers.CharField(source="provider.name", read_only=True, allow_null=True, default=None)
     query_code = serializers.SerializerMethodField()
+    # Declared: a generated read-only field drops allow_blank, and the schema would not allow "".
+    verification_method = serializers.ChoiceField(
+        choices=VerificationMethod.choices, allow_blank=True, read_only=True, help_text=_("Blank until verified.")
+    )
     materials = MaterialSerializer(many=True, read_only=True)
     special_procedures = SpecialProcedureSerializer(many=True, read_only=True)
     timeline = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
+    rating = serializers.SerializerMethodField()
 
     class Meta(ApplicationSerializer.Meta):
         fields = [
@@ -162,6 +189,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
             "timeline",
             "explanation",
             "available_actions",
+            "rating",
         ]
         read_only_fields = fields
 
@@ -189,11 +217,42 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     def get_available_actions(self, app: Application) -> list[str]:
         return workflow.available_actions(app, self.context["request"].user)
 
+    @extend_schema_field(RatingSerializer(allow_null=True))
+    def get_rating(self, app: Application) -> dict | None:
+        """The applicant's rating once the case has ended (好差评), or null."""
+        rating = Rating.objects.filter(application=app).first()
+        return RatingSerializer(rating).data if rating else None
+
+
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _texts(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def storable_text(value: object) -> None:
+    """Refuse, as bad input rather than a server error, what the database cannot store: NUL
+    (PostgreSQL) and unpaired surrogates (not UTF-8). DRF's CharField checks its own text; a
+    free-form dict needs it said."""
+    if any(UNSTORABLE.search(text) for text in _texts(value)):
+        raise serializers.ValidationError(_("Text may not contain null characters or unpaired surrogates."))
+
 
 class ApplicationCreateSerializer(serializers.Serializer):
     procedure = serializers.ChoiceField(choices=Procedure.choices)
     subject = serializers.CharField(max_length=300, help_text=_("What is applied for."))
-    details = serializers.DictField(required=False, help_text=_("Procedure-specific details (free-form)."))
+    details = serializers.DictField(
+        required=False, validators=[storable_text], help_text=_("Procedure-specific details (free-form).")
+    )
     provider = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.ACCESS_PROVIDER),
         required=False,
@@ -204,10 +263,21 @@ class ApplicationCreateSerializer(serializers.Serializer):
 
 class ApplicationUpdateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=300)
-    details = serializers.DictField(required=False)
+    details = serializers.DictField(required=False, validators=[storable_text])
     provider = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.ACCESS_PROVIDER), required=False, allow_null=True
     )
+
+
+class RateSerializer(serializers.Serializer):
+    level = serializers.IntegerField(
+        min_value=1, max_value=5, help_text=_("1 (very dissatisfied) to 5 (very satisfied); 1 and 2 are followed up.")
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class FollowUpSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, help_text=_("How the bad rating was followed up."))
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -274,4 +344,4 @@ def serializer_for_form(name: str, form_class: type[forms.Form]) -> type[seriali
                 max_length=getattr(field, "max_length", None), allow_blank=not field.required, **common
             )
     camel = "".join(part.capitalize() for part in name.split("_"))
-    return type(f"{camel}Request", (serializers.Serializer,), fields)
+    return type(f"{camel}Serializer", (serializers.Serializer,), fields)  # the schema names it {camel}Request

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
@@ -17,7 +17,10 @@ urlpatterns = [
     path("auth/token/", obtain_auth_token, name="token"),
     path("calendar/years/", views.CalendarYearView.as_view(), name="calendar-years"),
     path("deadline/", views.DeadlineView.as_view(), name="deadline"),
+    path("reports/", include("approvals.api.reports")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
 ]
+# Last: any other path under /api/ is a 404 in the API's error format, not the site's HTML page.
+urlpatterns += [re_path(r"^[\s\S]*/$", views.not_found)]  # [\s\S]: a newline in a path too

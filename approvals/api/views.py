@@ -3,19 +3,23 @@ the admin share each rule; what a caller may see is Application.objects.visible_
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404  # unlike Django's, a malformed id is a 404 too
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +32,7 @@ from approvals.holidays import ScheduleError, read_schedule_bytes, work_calendar
 from approvals.models import (
     OPEN_STATES,
     Alert,
+    AlertLevel,
     Application,
     CalendarDay,
     CalendarYear,
@@ -39,21 +44,13 @@ from approvals.models import (
 from approvals.roles import Role
 
 LEVELS = ("green", "yellow", "red", "severe")
+RELATED = ("organisation", "officer", "department", "policy", "provider")  # what the serializers read
 
 
 def _action_view(name: str):
     """A POST endpoint for one workflow action, its body described by the screen's form."""
     request_serializer = s.serializer_for_form(name, actions.ACTIONS[name].form)
 
-    @extend_schema(
-        request=request_serializer,
-        responses={200: s.ApplicationDetailSerializer},
-        summary=str(workflow.ACTION_LABELS.get(name, name)).capitalize(),
-        description=_(
-            "Runs the workflow action. 404: not visible to you; 403: not yours to take; 400: not possible "
-            "now, or bad input (see fields); 409: someone else changed the application first."
-        ),
-    )
     def view(self, request: Request, pk: str | None = None) -> Response:
         app = self.get_object()
         body = request_serializer(data=request.data)
@@ -65,7 +62,17 @@ def _action_view(name: str):
         return Response(s.ApplicationDetailSerializer(self._fresh(app.pk), context=self.get_serializer_context()).data)
 
     view.__name__ = name
-    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(view)
+    view = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(view)
+    # After @action, which replaces the function's kwargs where extend_schema keeps its schema.
+    return extend_schema(
+        request=request_serializer,
+        responses={200: s.ApplicationDetailSerializer},
+        summary=capfirst(workflow.ACTION_LABELS.get(name, name)),
+        description=gettext_lazy(
+            "Runs the workflow action. 404: not visible to you; 403: not yours to take; 400: not possible "
+            "now, or bad input (see fields); 409: someone else changed the application first."
+        ),
+    )(view)
 
 
 class ApplicationViewSet(
@@ -78,9 +85,7 @@ class ApplicationViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet:
-        queryset = Application.objects.visible_to(self.request.user).select_related(
-            "organisation", "officer", "department", "policy", "provider"
-        )
+        queryset = Application.objects.visible_to(self.request.user).select_related(*RELATED)
         if self.action == "list":
             return self._filtered(queryset).order_by("-created_at", "-pk")
         return queryset.prefetch_related("materials", "special_procedures")
@@ -100,7 +105,7 @@ class ApplicationViewSet(
                 states = [state for state in states if state != "open"] + sorted(OPEN_STATES)
             queryset = queryset.filter(state__in=states)
         if params.get("q"):
-            term = params["q"].strip()[:100]
+            term = params["q"].replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a query
             queryset = queryset.filter(tracking_number__icontains=term) | queryset.filter(subject__icontains=term)
         return queryset
 
@@ -112,7 +117,12 @@ class ApplicationViewSet(
         }.get(self.action, s.ApplicationSerializer)
 
     def _fresh(self, pk: int) -> Application:
-        app = self.get_queryset().get(pk=pk)
+        """The application after the caller's change, even when the change took it out of their
+        sight (a filing the provider returned to its applicant is a draft again): they saw it a
+        moment ago, and the answer must not be a server error."""
+        app = (
+            Application.objects.select_related(*RELATED).prefetch_related("materials", "special_procedures").get(pk=pk)
+        )
         app.standing = standing(app, workflow.today(), work_calendar())
         return app
 
@@ -127,8 +137,8 @@ class ApplicationViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("procedure", str, enum=Procedure.values),
-            OpenApiParameter("state", str, description=_("Comma-separated states, or 'open'.")),
-            OpenApiParameter("q", str, description=_("Part of a tracking number or subject.")),
+            OpenApiParameter("state", str, description=gettext_lazy("Comma-separated states, or 'open'.")),
+            OpenApiParameter("q", str, description=gettext_lazy("Part of a tracking number or subject.")),
         ]
     )
     def list(self, request: Request, *args, **kwargs) -> Response:
@@ -181,7 +191,7 @@ class ApplicationViewSet(
         )
         return Response(s.MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})  # the material's own type (PDF, JPEG …)
     @action(detail=True, methods=["get"], url_path=r"materials/(?P<material_id>\d+)", url_name="material-download")
     def material_download(self, request: Request, pk: str | None = None, material_id: str | None = None):
         app = self.get_object()
@@ -192,7 +202,49 @@ class ApplicationViewSet(
             raise Http404 from None
         response = FileResponse(handle, as_attachment=True, filename=material.name, content_type=material.content_type)
         response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"  # as the screens serve materials
         return response
+
+    @extend_schema(
+        request=None,
+        responses={200: s.ApplicationDetailSerializer},
+        summary=gettext_lazy("Remove a material from a draft"),
+    )
+    @material_download.mapping.delete
+    def material_remove(self, request: Request, pk: str | None = None, material_id: str | None = None) -> Response:
+        app = self.get_object()
+        workflow.remove_material(app.pk, request.user, int(material_id))
+        return Response(s.ApplicationDetailSerializer(self._fresh(app.pk), context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        request=s.RateSerializer,
+        responses={201: s.RatingSerializer},
+        summary=gettext_lazy("Rate the service"),
+        description=gettext_lazy("The applicant rates a case that has ended (好差评), once."),
+    )
+    @action(detail=True, methods=["post"])
+    def rate(self, request: Request, pk: str | None = None) -> Response:
+        app = self.get_object()
+        body = s.RateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rating = workflow.rate(
+            app.pk, request.user, body.validated_data["level"], body.validated_data.get("comment", "")
+        )
+        return Response(s.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=s.FollowUpSerializer,
+        responses={200: s.RatingSerializer},
+        summary=gettext_lazy("Follow up a bad rating"),
+        description=gettext_lazy("A manager of the department records how a bad rating was followed up."),
+    )
+    @action(detail=True, methods=["post"], url_path="rating/follow-up", url_name="rating-follow-up")
+    def rating_follow_up(self, request: Request, pk: str | None = None) -> Response:
+        app = self.get_object()
+        body = s.FollowUpSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rating = workflow.follow_up_rating(app.pk, request.user, body.validated_data["note"])
+        return Response(s.RatingSerializer(rating).data)
 
 
 for _name in actions.ACTIONS:
@@ -200,9 +252,14 @@ for _name in actions.ACTIONS:
 
 
 class MarkedSerializer(serializers.Serializer):
-    marked = serializers.IntegerField(help_text=_("How many notifications were marked read."))
+    marked = serializers.IntegerField(help_text=gettext_lazy("How many notifications were marked read."))
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("unread", str, enum=["1", "true"], description=gettext_lazy("Unread only."))]
+    )
+)
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's notifications, newest first; ?unread=1 for the unread ones."""
 
@@ -232,6 +289,14 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"marked": count})
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("level", str, enum=AlertLevel.values),
+            OpenApiParameter("active", str, enum=["1", "true"], description=gettext_lazy("Not yet cleared only.")),
+        ]
+    )
+)
 class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """SLA alerts of the applications the caller may see (staff only); ?level=, ?active=1."""
 
@@ -247,6 +312,8 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         level = self.request.query_params.get("level")
         if level:
+            if level not in AlertLevel.values:
+                raise ValidationError({"level": [_("Choose one of: %s") % ", ".join(AlertLevel.values)]})
             rows = rows.filter(level=level)
         if self.request.query_params.get("active") in ("1", "true"):
             rows = rows.filter(cleared_on__isnull=True)
@@ -296,6 +363,9 @@ class CalendarYearView(APIView):
         )
 
 
+@extend_schema_view(
+    list=extend_schema(parameters=[OpenApiParameter("year", int, description=gettext_lazy("Four digits, e.g. 2027."))])
+)
 class CalendarDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The loaded schedule entries (holidays and adjusted working days); ?year=YYYY."""
 
@@ -305,7 +375,8 @@ class CalendarDayViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         rows = CalendarDay.objects.all()
         year = self.request.query_params.get("year")
         if year:
-            if not year.isdigit():
+            # ASCII digits only: str.isdigit() takes "²", which int() refuses; year 0 has no dates.
+            if not re.fullmatch(r"[1-9][0-9]{3}", year):
                 raise ValidationError({"year": [_("A year is four digits.")]})
             rows = rows.filter(date__year=int(year))
         return rows.order_by("date")
@@ -319,7 +390,7 @@ class DeadlineQuerySerializer(serializers.Serializer):
     pause = serializers.ListField(
         child=serializers.RegexField(r"^\d{4}-\d{2}-\d{2}:\d{4}-\d{2}-\d{2}$"),
         required=False,
-        help_text=_("STOP:RESUME, repeatable."),
+        help_text=gettext_lazy("STOP:RESUME, repeatable."),
     )
 
 
@@ -332,7 +403,7 @@ class DeadlineView(APIView):
             OpenApiParameter("start", OpenApiTypes.DATE, required=True),
             OpenApiParameter("received", OpenApiTypes.DATE),
             OpenApiParameter("extend", int),
-            OpenApiParameter("pause", str, many=True, description=_("STOP:RESUME, two ISO dates")),
+            OpenApiParameter("pause", str, many=True, description=gettext_lazy("STOP:RESUME, two ISO dates")),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -360,3 +431,11 @@ class DeadlineView(APIView):
         except DeadlineError as exc:
             raise ValidationError({"non_field_errors": [str(exc)]}) from None
         return Response(answer.as_dict())
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+def not_found(request: Request) -> Response:
+    """Any other path under /api/ (the last URL pattern): a 404 in the API's error format."""
+    raise NotFound(_("No such API endpoint."))
