@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from approvals import notifications, schedules, sla, workflow
@@ -191,6 +191,17 @@ def test_the_command_reports_new_alerts_and_then_none(emails: Cast, now) -> None
     out = StringIO()
     call_command("sla_sweep", "--date", "2026-03-06", stdout=out)
     assert out.getvalue().splitlines()[-1] == "alerts raised: 0"
+
+
+def test_the_command_refuses_a_day_in_the_future_and_raises_nothing(emails: Cast, now) -> None:
+    cast = emails
+    now(D("2026-03-02"))
+    cast.received(on=D("2026-03-02"))
+    with pytest.raises(CommandError, match="2026-03-06 is in the future"):
+        call_command("sla_sweep", "--date", "2026-03-06", stdout=StringIO())
+    assert not Alert.objects.exists()
+    with pytest.raises(CommandError, match="expected a date"):
+        call_command("sla_sweep", "--date", "2026-3-6", stdout=StringIO())
 
 
 def test_a_failed_email_is_retried_and_counted(emails: Cast, now, monkeypatch) -> None:
