@@ -11,7 +11,7 @@ PORT ?= 8000
 export DEBUG ?= 1
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test test-postgres bench bench-sla install messages messages-update clean
+.PHONY: run test test-postgres check-deploy fault-drill bench bench-sla loadtest install messages messages-update clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -49,10 +49,23 @@ test: $(STAMP) messages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+## Django's deployment checklist on the production settings (DEBUG off, HTTPS on), with the
+## environment's SECRET_KEY and ALLOWED_HOSTS or throwaway ones; any warning fails.
+check-deploy: $(STAMP)
+	DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-approvals.example.gov.cn}" \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
 ## The suite against the local PostgreSQL.
 test-postgres: DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP) messages
 	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest
+
+## The fault drill (scripts/fault_drill.py), on a private PostgreSQL cluster it starts and removes:
+## django-q2 workers SIGKILLed mid-sweep 20 times (no alert lost or doubled), then PostgreSQL
+## restarted under load (clean 503s, recovery by itself). Needs the PostgreSQL server binaries.
+fault-drill: $(STAMP) messages
+	$(PY) scripts/fault_drill.py
 
 ## Benchmarks: print figures, assert nothing.
 bench: $(STAMP)
@@ -61,6 +74,11 @@ bench: $(STAMP)
 ## The SLA sweep over 1,000,000 applications (SQLite scratch file, or DATABASE_URL).
 bench-sla: $(STAMP)
 	$(PY) -m benchmarks.sla_sweep
+
+## gunicorn on PostgreSQL with 1,000,000 applications, 16 locust clients: p50/p95/p99 and
+## requests/s per page (docs/PERFORMANCE.md). DATABASE_URL defaults to postgres://…/shixian_load.
+loadtest: $(STAMP)
+	$(PY) -m benchmarks.loadtest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis staticfiles

@@ -10,6 +10,7 @@ entries in the database.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import threading
@@ -248,6 +249,15 @@ def import_schedule(schedule: Schedule) -> ImportResult:
 
 _cache_lock = threading.Lock()
 _cache: tuple[tuple, WorkCalendar] | None = None
+
+
+def calendar_version(calendar: WorkCalendar) -> str | None:
+    """A short digest of the calendar tables ``calendar`` was built from, for the keys of what
+    is cached after counting with it; None for a calendar ``work_calendar()`` did not build."""
+    cached = _cache
+    if cached is None or cached[1] is not calendar:
+        return None
+    return hashlib.sha256(repr(cached[0]).encode()).hexdigest()[:16]
 
 
 def work_calendar() -> WorkCalendar:

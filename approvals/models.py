@@ -483,6 +483,27 @@ class Application(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["officer", "state"], name="application_officer_state"),
             models.Index(fields=["department", "state"], name="application_department_state"),
             models.Index(fields=["organisation", "state"], name="application_organisation_state"),
+            # The API's list, newest first, of a department's (officers, managers) or an
+            # organisation's applications: a page without sorting the whole set.
+            models.Index(
+                models.F("department"),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="application_dept_newest",
+            ),
+            models.Index(
+                models.F("organisation"),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="application_org_newest",
+            ),
+            # The dashboard's figures: a department's decided cases by decision date
+            # (approvals.reports.decided_cases and its per-month fingerprints).
+            models.Index(
+                fields=["department", "decided_on"],
+                name="application_dept_decided",
+                condition=models.Q(decided_on__isnull=False, due_date__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import re
 import zoneinfo
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -75,12 +77,16 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "approvals",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A database that cannot be reached answers 503 with Retry-After, not 500 (a restart, a failover).
+    "approvals.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "approvals.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +94,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout found during the view into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -113,7 +122,9 @@ TEMPLATES = [
 
 def _database(url: str) -> dict:
     try:
-        config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 0))
+        # Health checks: a persistent connection (CONN_MAX_AGE) that died meanwhile, e.g. in a database
+        # restart, is replaced at the start of the next request instead of failing it.
+        config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 0), conn_health_checks=True)
     except ValueError as exc:  # includes dj-database-url's UnknownSchemeError
         raise ImproperlyConfigured(f"DATABASE_URL={url!r} cannot be used: {exc}") from None
     engine = config.get("ENGINE", "")
@@ -141,10 +152,75 @@ CSRF_FAILURE_VIEW = "approvals.views.common.csrf_failure"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# django-axes checks every sign-in (the login page, the admin's, the API's token endpoint) before the
+# password: AXES_FAILURE_LIMIT wrong passwords in a row for one user name from one address lock that
+# pair out for AXES_COOLOFF_MINUTES after the last try (another user, or the same user elsewhere,
+# is not affected). A right password clears the count. Attempts are kept in the database, so every
+# process on every host sees them; administrators see and delete them in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_MINUTES < 1:
+    raise ImproperlyConfigured("AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1")
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # no banner on every start (commands' output stays theirs); lockouts are still logged
+# The client's address as the public lookup's throttle reads it (REMOTE_ADDR; behind a load
+# balancer gunicorn gets it by the PROXY protocol, docs/DEPLOY.md), never from a header a client sets.
+AXES_CLIENT_IP_CALLABLE = "approvals.views.public.sign_in_address"
+
+# Sessions end when the browser closes, or SESSION_HOURS after sign-in. The age counts from the
+# session's last change (sign-in; a few pages keep something in it), not from each request:
+# SESSION_SAVE_EVERY_REQUEST would write the session row on every request (the calendar page's
+# progress polls every second) and a page left open would keep its session alive for ever.
+SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 8) * 3600
+if SESSION_COOKIE_AGE < 3600:
+    raise ImproperlyConfigured("SESSION_HOURS must be at least 1")
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# HTTPS: on wherever DEBUG is off (HTTPS=0 for a plain-HTTP test network). Behind a proxy that ends
+# TLS, gunicorn trusts its X-Forwarded-Proto (FORWARDED_ALLOW_IPS, config/gunicorn.conf.py).
+HTTPS = env_bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = HTTPS
+# No script reads the cookies: htmx and Swagger UI get the CSRF token in the page.
+SESSION_COOKIE_HTTPONLY = CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp): scripts only from our own static files (no inline script,
+# no eval), nothing from other sites. Styles allow 'unsafe-inline': the templates set widths and
+# spacing in style attributes (the chart bars' widths come from the data), and Swagger UI's page
+# and htmx insert <style> elements; CSS cannot run script, and every fetch a style could make
+# (images, fonts) is held to this site by the other directives.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Dates in the domain are local dates in Asia/Shanghai; datetimes are stored in UTC.
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
@@ -160,7 +236,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))  # where collectstatic writes
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -196,6 +272,7 @@ SLA_SWEEP_MINUTES = env_int("SLA_SWEEP_MINUTES", 5)
 
 # Email: the console in development; SMTP when EMAIL_URL-like settings are given.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))  # the file-based backend's folder
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -278,4 +355,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every sign-in at INFO (its AccessLog table keeps them); failures and lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

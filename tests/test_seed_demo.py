@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 from django.utils import timezone
 from django_q.models import OrmQ
 
@@ -168,10 +169,11 @@ def the_fixed_logins_sign_in_and_have_something_to_show(out: str) -> None:
         "provider": Role.PROVIDER,
         "admin": Role.ADMIN,
     }
+    sign_in = RequestFactory().post("/accounts/login/")  # django-axes checks each attempt's request
     for username, role in roles.items():
-        user = authenticate(username=username, password=PASSWORD)
+        user = authenticate(sign_in, username=username, password=PASSWORD)
         assert user is not None and user.role == role, username
-        assert authenticate(username=username, password="wrong") is None
+        assert authenticate(sign_in, username=username, password="wrong") is None
         assert f"  {username} " in out
     officer, manager = User.objects.get(username="officer"), User.objects.get(username="manager")
     enterprise, admin = User.objects.get(username="enterprise"), User.objects.get(username="admin")

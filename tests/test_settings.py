@@ -55,6 +55,10 @@ def test_postgres_urls_are_understood() -> None:
         ({"DEBUG": "1", "REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with redis://"),
         ({"DEBUG": "1", "TIME_ZONE": "Asia/Beijing"}, "TIME_ZONE='Asia/Beijing' is not a known time zone"),
         ({"DEBUG": "1", "Q_WORKERS": "two"}, "Q_WORKERS='two' is not a whole number"),
+        ({"DEBUG": "1", "HTTPS": "maybe"}, "HTTPS='maybe' is not a boolean"),
+        ({"DEBUG": "1", "AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1"),
+        ({"DEBUG": "1", "AXES_COOLOFF_MINUTES": "15m"}, "AXES_COOLOFF_MINUTES='15m' is not a whole number"),
+        ({"DEBUG": "1", "SESSION_HOURS": "0"}, "SESSION_HOURS must be at least 1"),
     ],
 )
 def test_a_bad_value_fails_loudly_at_start(env: dict[str, str], message: str) -> None:

@@ -84,6 +84,7 @@ ERROR_SCHEMA = {
         }
     },
 }
+ERROR_REF = {"$ref": "#/components/schemas/Error"}  # ERROR_SCHEMA, as document_errors registers it
 CHANGES = {"post", "put", "patch", "delete"}
 
 

@@ -6,17 +6,21 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from axes.helpers import get_cool_off
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404  # unlike Django's, a malformed id is a 404 too
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -26,6 +30,7 @@ from rest_framework.views import APIView
 
 from approvals import actions, permissions, workflow
 from approvals.api import serializers as s
+from approvals.api.errors import ERROR_REF
 from approvals.calendar import Pause
 from approvals.deadlines import DeadlineError, annotate_standing, calculate, standing
 from approvals.holidays import ScheduleError, read_schedule_bytes, work_calendar
@@ -45,6 +50,48 @@ from approvals.roles import Role
 
 LEVELS = ("green", "yellow", "red", "severe")
 RELATED = ("organisation", "officer", "department", "policy", "provider")  # what the serializers read
+
+
+class LockedOut(APIException):
+    """Too many wrong passwords for one user name from one address (django-axes): 429, with
+    Retry-After in seconds (DRF's exception handler sets it from ``wait``)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self, cool_off_minutes: int) -> None:
+        super().__init__(
+            ngettext(
+                "Too many wrong passwords for this user from this address: try again in %(n)d minute.",
+                "Too many wrong passwords for this user from this address: try again in %(n)d minutes.",
+                cool_off_minutes,
+            )
+            % {"n": cool_off_minutes}
+        )
+        self.wait = cool_off_minutes * 60
+
+
+class TokenView(ObtainAuthToken):
+    """POST a user name and password, get the user's token. DRF's serializer passes the request to
+    authenticate(), so django-axes counts the wrong passwords here as on the sign-in page; it marks
+    the DRF request (not the HttpRequest its middleware reads), so the lockout is answered here."""
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={
+            200: AuthTokenSerializer,
+            429: OpenApiResponse(ERROR_REF, description=gettext_lazy("Too many wrong passwords: wait and retry.")),
+        },
+    )
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        valid = serializer.is_valid()
+        if getattr(request, "axes_locked_out", False):
+            raise LockedOut(int(get_cool_off(request).total_seconds() // 60))
+        if not valid:
+            raise ValidationError(serializer.errors)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
 
 
 def _action_view(name: str):

@@ -63,3 +63,9 @@ def provisional_mark(standing) -> str:
 @register.filter
 def iso(day) -> str:
     return day.isoformat() if day else "—"
+
+
+@register.filter
+def minutes(delta) -> int:
+    """A timedelta in whole minutes, rounded up (a wait of 14m30s is "15 minutes")."""
+    return -(-int(delta.total_seconds()) // 60) if delta else 0

@@ -210,7 +210,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         end = month_end(start)
     else:
         start, end = months_back(today, PERIOD_MONTHS - 1), today
-    numbers = figures(scope, start, end, calendar)
+    numbers = figures(scope, start, end, calendar, today=today)
 
     context = {
         "scope": scope,

@@ -40,8 +40,15 @@ class LookupForm(forms.Form):
 
 
 def client_address(request: HttpRequest) -> str:
-    # Behind the production proxy REMOTE_ADDR is set from X-Forwarded-For by the server config.
+    # Behind the load balancer gunicorn sets REMOTE_ADDR from the PROXY protocol (docs/DEPLOY.md).
+    # The sign-in lockouts count by it too (AXES_CLIENT_IP_CALLABLE).
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def sign_in_address(request: HttpRequest) -> str | None:
+    """The address django-axes records a sign-in from: REMOTE_ADDR, or None where a request has
+    none (Django's test client's force_login); PostgreSQL's inet column refuses "unknown"."""
+    return request.META.get("REMOTE_ADDR") or None
 
 
 def _key(request: HttpRequest) -> str:
