@@ -8,6 +8,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -71,3 +72,16 @@ def check(upload: UploadedFile) -> CheckedFile:
         sha.update(chunk)
     upload.seek(0)
     return CheckedFile(name, content_type, upload.size, sha.hexdigest())
+
+
+def serve(material) -> FileResponse:
+    """A material as a download, for the screens and the API alike (each checks first that the
+    caller may see its application): never rendered inline, never kept by a shared cache."""
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=material.name, content_type=material.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -8,7 +8,7 @@ from datetime import date
 
 from axes.helpers import get_cool_off
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals import actions, permissions, workflow
+from approvals import actions, permissions, uploads, workflow
 from approvals.api import serializers as s
 from approvals.api.errors import ERROR_REF
 from approvals.calendar import Pause
@@ -242,15 +242,7 @@ class ApplicationViewSet(
     @action(detail=True, methods=["get"], url_path=r"materials/(?P<material_id>\d+)", url_name="material-download")
     def material_download(self, request: Request, pk: str | None = None, material_id: str | None = None):
         app = self.get_object()
-        material = get_object_or_404(Material, pk=material_id, application=app)
-        try:
-            handle = material.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        response = FileResponse(handle, as_attachment=True, filename=material.name, content_type=material.content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"  # as the screens serve materials
-        return response
+        return uploads.serve(get_object_or_404(Material, pk=material_id, application=app))
 
     @extend_schema(
         request=None,

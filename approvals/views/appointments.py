@@ -14,8 +14,6 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,6 +35,7 @@ from approvals.models import (
     ProcedureRoute,
 )
 from approvals.roles import Role
+from approvals.views.common import permitted
 
 EARLIER = 20  # past (or answered) appointments shown under the current ones
 ACTIVE = (AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED)
@@ -44,19 +43,7 @@ ACTIVE = (AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED)
 
 def _role_view(*roles: str):
     """Signed-in users of these roles; anyone else signed in gets a 403."""
-
-    def decorate(view):
-        @login_required
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if permissions.role_of(request.user) not in roles:
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        return wrapped
-
-    return decorate
+    return permitted(lambda user: permissions.role_of(user) in roles)
 
 
 enterprise_only = _role_view(Role.ENTERPRISE)

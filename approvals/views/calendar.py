@@ -16,8 +16,6 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -34,6 +32,7 @@ from approvals.deadlines import pauses_of, read_clocks
 from approvals.holidays import Schedule, ScheduleError, read_schedule_bytes, work_calendar
 from approvals.models import Application, CalendarDay, CalendarJob, CalendarYear, DayKind
 from approvals.notifications import FIELD_LABELS
+from approvals.views.common import permitted
 
 MAX_UPLOAD = 1024 * 1024  # a year's notice is a few kilobytes; anything near a megabyte is the wrong file
 STALLED_AFTER = timedelta(minutes=10)
@@ -43,18 +42,7 @@ ACTIVE = (CalendarJob.Status.QUEUED, CalendarJob.Status.RUNNING)
 FINISHED = (CalendarJob.Status.DONE, CalendarJob.Status.FAILED)
 
 
-def administrators_only(view):
-    """Signed-in administrators; anyone else signed in gets a 403, anonymous visitors sign in."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not permissions.is_administrator(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+administrators_only = permitted(permissions.is_administrator)
 
 
 # -- the years ----------------------------------------------------------------------------------

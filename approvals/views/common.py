@@ -3,12 +3,15 @@ actions, materials, notifications."""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -16,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from approvals import actions, permissions, timeline, workflow
+from approvals import actions, permissions, timeline, uploads, workflow
 from approvals.deadlines import standing
 from approvals.holidays import work_calendar
 from approvals.models import (
@@ -206,19 +209,28 @@ def rating_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, app, {"follow_up_form": form}, status=400)
 
 
+def permitted(predicate):
+    """A view for signed-in users the predicate (from approvals.permissions) admits; anyone else
+    signed in gets a 403, anonymous visitors sign in."""
+
+    def decorate(view):
+        @login_required
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not predicate(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
 @login_required
 def material_download(request: HttpRequest, pk: int, material_id: int) -> HttpResponse:
     """Materials are served only here, after the same visibility check as the page."""
     app = get_application(request, pk)
-    material = get_object_or_404(Material, pk=material_id, application=app)
-    try:
-        handle = material.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=material.name, content_type=material.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return uploads.serve(get_object_or_404(Material, pk=material_id, application=app))
 
 
 # -- notifications -----------------------------------------------------------------------------

@@ -6,8 +6,6 @@ working-day calendar of a year. The iCalendar is made in approvals.feeds.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
@@ -19,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from approvals import feeds, permissions, workflow
 from approvals.models import Application
 from approvals.roles import Role
+from approvals.views.common import permitted
 
 # The plain token, kept in the session between the POST that made it and the page that shows
 # it once (then removed), so that a reload neither shows it again nor makes another.
@@ -26,18 +25,7 @@ SHOWN_TOKEN = "calendar_feed_token"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
-def feed_users_only(view):
-    """Signed-in officers and managers; anyone else signed in gets a 403, anonymous visitors sign in."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not permissions.can_have_feed(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+feed_users_only = permitted(permissions.can_have_feed)
 
 
 def feed_url(request: HttpRequest, token: str) -> str:
