@@ -9,7 +9,8 @@
 
 Everything the journeys are about is done by clicking in the pages; only the other cases the
 pages need (an extension request, a filing for the access provider, an appointment) are made
-through approvals.workflow, with past dates. Actions done in the browser are dated today.
+through approvals.workflow, with past dates. Actions done in the browser are dated today (the
+clock is pinned at noon of the day the test starts).
 Pages are read in English (the language cookie); selectors are form ids, names and addresses.
 Screenshots: artifacts/screenshots/<visitor>-<label>.png.
 """
@@ -44,6 +45,14 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PHONE = 390
 SUBJECT = "第二类增值电信业务 信息服务业务（仅限互联网信息服务）、互联网接入服务业务"
 CORRECTIONS = "1. 营业执照复印件未加盖公章。\n2. 网络与信息安全保障措施缺少应急预案。"
+
+
+@pytest.fixture(autouse=True)
+def _one_day(now) -> None:
+    """Each journey happens on one day: the clock is pinned at noon (Shanghai) of the day it
+    starts, so a run that crosses midnight cannot date an action a day after what the test
+    computed from ``workflow.today()``."""
+    now(workflow.today())
 
 
 def password(username: str) -> str:
