@@ -29,6 +29,18 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a rolled-back test leaves the audit chain's head
+    where the next test finds it, so what one test's dashboard kept (keyed on that head) must
+    not be what the next one reads."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def official() -> WorkCalendar:
     return WorkCalendar.official()

@@ -461,3 +461,41 @@ def test_the_pages_run_a_constant_number_of_queries(cast: Cast, today: date) -> 
 def test_the_dashboard_speaks_chinese_by_default(cast: Cast, levels: dict[str, Application]) -> None:
     page = browser(cast.mia, "zh-hans").get("/dashboard/").content.decode()
     assert "即将到期" in page and "超期" in page and "法定超期" in page and "承办人" in page
+
+
+def test_the_counts_are_kept_until_the_workflow_changes_anything(
+    cast: Cast, levels: dict[str, Application], now
+) -> None:
+    """The dashboard's counts are counted once per state of the data (the audit chain's head and
+    the day are in their key): a second view reads them, and the charts' HTML, from the cache;
+    the next view after any workflow action, or on the next day, counts afresh, so a manager
+    never sees counts older than the last action."""
+    client = browser(cast.mia)
+
+    def view() -> tuple[dict[str, int], list[str], str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/dashboard/")
+        assert response.status_code == 200
+        counting = [q["sql"] for q in queries if "GROUP BY" in q["sql"] and "approvals_application" in q["sql"]]
+        levels_shown = {item["level"]: item["n"] for item in response.context["levels"]}
+        return levels_shown, counting, numbers(response.content.decode())
+
+    first, counted, html = view()
+    assert first == {"yellow": 2, "red": 2, "severe": 1}
+    assert counted  # the levels and the figures were counted
+    assert " 1 of 1 " in html and " 0 of 1 " not in html  # the closed case, decided on time
+    again, counted, html_again = view()
+    assert (again, counted) == (first, [])  # kept
+    assert " 1 of 1 " in html_again
+
+    deny(levels["red"], TODAY)  # an overdue case decided: one red fewer, one late decision more
+    after, counted, html = view()
+    assert counted
+    assert after == {"yellow": 2, "red": 1, "severe": 1}
+    assert " 1 of 2 " in html and " 0 of 1 " in html  # the kept charts were rendered again: April late
+
+    now(D("2026-04-16"))  # the next day: the acceptance due on the 15th is overdue now
+    client = browser(cast.mia)  # signed in again: yesterday's session has expired
+    next_day, counted, _ = view()
+    assert counted
+    assert next_day == {"yellow": 1, "red": 2, "severe": 1}

@@ -7,9 +7,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from approvals.models import CLOSED_STATES, OPEN_STATES
+from approvals.models import CLOSED_STATES, OPEN_STATES, State
 
 register = template.Library()
+
+#: The states' names by value: one translation per badge (``get_state_display`` would hash, and
+#: so translate, every state's name on each call).
+STATE_NAMES = dict(State.choices)
 
 LEVEL_LABELS = {
     "green": lambda: _("on time"),
@@ -22,7 +26,7 @@ LEVEL_LABELS = {
 @register.simple_tag
 def status_badge(app) -> str:
     kind = "open" if app.state in OPEN_STATES else "done" if app.state in CLOSED_STATES else "stopped"
-    return format_html('<span class="badge {}">{}</span>', kind, app.get_state_display())
+    return format_html('<span class="badge {}">{}</span>', kind, STATE_NAMES.get(app.state, app.state))
 
 
 @register.simple_tag
