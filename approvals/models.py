@@ -306,6 +306,15 @@ CLOSED_STATES = frozenset(
     {State.SERVED, State.DENIED, State.NOT_ACCEPTED, State.WITHDRAWN, State.FILED, State.FILING_REFUSED}
 )
 
+#: The enterprise portal's first sort key: 0 for what waits for the applicant (corrections to
+#: send), 1 for the rest. One definition for the portal's ORDER BY and the index that serves it
+#: (application_org_portal): PostgreSQL uses an index on an expression only for that expression.
+CORRECTIONS_FIRST = models.Case(
+    models.When(state=State.CORRECTION, then=models.Value(0)),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
+
 
 class ExtensionState(models.TextChoices):
     NONE = "none", _("No extension")
@@ -496,6 +505,16 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 models.F("created_at").desc(),
                 models.F("id").desc(),
                 name="application_org_newest",
+            ),
+            # The enterprise portal's list: corrections to send first, then newest first
+            # (approvals.views.enterprise.portal). A page reads its 30 rows from the index
+            # instead of sorting all the organisation's applications.
+            models.Index(
+                models.F("organisation"),
+                CORRECTIONS_FIRST,
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="application_org_portal",
             ),
             # The dashboard's figures: a department's decided cases by decision date
             # (approvals.reports.decided_cases and its per-month fingerprints).

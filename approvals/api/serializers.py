@@ -6,7 +6,10 @@ import re
 from collections.abc import Iterator
 
 from django import forms
+from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -23,9 +26,31 @@ from approvals.models import (
     Procedure,
     Rating,
     SpecialProcedure,
+    State,
     VerificationMethod,
 )
 from approvals.notifications import text as notification_text
+
+PK_MARK = 987654321  # an id no URL holds otherwise: see ApplicationSerializer._detail_url
+
+
+class ChoiceNameField(serializers.CharField):
+    """A choice's name in the request's language, what ``get_<field>_display()`` says, read from
+    the value (``source``). The names are translated once per serializer and language, not per
+    row: get_<field>_display hashes, and so translates, every choice's lazy name on each call,
+    and a method as a field's source costs DRF an ``inspect.signature`` per row."""
+
+    def __init__(self, choices: type[models.Choices], **kwargs) -> None:
+        self.choice_class = choices
+        self._names: dict[str | None, dict[str, str]] = {}
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: str) -> str:
+        language = get_language()
+        names = self._names.get(language)
+        if names is None:
+            names = self._names[language] = {choice: str(name) for choice, name in self.choice_class.choices}
+        return names.get(value, value)
 
 
 class StandingSerializer(serializers.Serializer):
@@ -44,8 +69,8 @@ class StandingSerializer(serializers.Serializer):
 class ApplicationSerializer(serializers.ModelSerializer):
     """An application in a list: its status and deadlines."""
 
-    procedure_label = serializers.CharField(source="get_procedure_display", read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    procedure_label = ChoiceNameField(Procedure, source="procedure")
+    state_label = ChoiceNameField(State, source="state")
     organisation = serializers.CharField(source="organisation.name", read_only=True)
     officer = serializers.SerializerMethodField()
     standing = StandingSerializer(read_only=True)
@@ -84,7 +109,14 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return str(app.officer) if app.officer_id else None
 
     def get_url(self, app: Application) -> str:
-        return reverse("api:application-detail", args=[app.pk])
+        return f"{self._detail_url[0]}{app.pk}{self._detail_url[1]}"
+
+    @cached_property
+    def _detail_url(self) -> tuple[str, str]:
+        """The detail URL before and after the id, from one reverse() for all the rows of a list
+        (they share this serializer) instead of one reverse() per row."""
+        before, after = reverse("api:application-detail", args=[PK_MARK]).split(str(PK_MARK))
+        return before, after
 
 
 class MaterialSerializer(serializers.ModelSerializer):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -30,7 +30,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from approvals.deadlines import annotate_standing
 from approvals.holidays import work_calendar
 from approvals.models import (
     CLOSED_STATES,
+    CORRECTIONS_FIRST,
     OPEN_STATES,
     Application,
     ClockKind,
@@ -57,6 +58,7 @@ from approvals.roles import Role
 from approvals.views.common import visible
 
 PAGE_SIZE = 30
+PK_MARK = 987654321  # an id no address holds otherwise: see _url_around_pk
 
 # -- who may come in ------------------------------------------------------------------------------
 
@@ -559,39 +561,62 @@ def _search(q: str, *fields: str) -> Q:
     return query
 
 
+def _url_around_pk(name: str) -> Callable[[int], str]:
+    """``pk -> reverse(name, args=[pk])`` for the rows of a page, from a single reverse()."""
+    before, after = reverse(name, args=[PK_MARK]).split(str(PK_MARK))
+    return lambda pk: f"{before}{pk}{after}"
+
+
 @login_required
 def portal(request: HttpRequest) -> HttpResponse:
     """The organisation's applications. A constant number of queries, whatever their number:
-    one for the summary, one count and one page of rows; the standing is computed in Python."""
+    one for the summary and the count of the rows that match the filters, one page of rows; the
+    standing is computed in Python."""
     _require_role(request, Role.ENTERPRISE)
     today = workflow.today()
     mine = visible(request.user)
+    form = PortalFilters(request.GET)
+    chosen = _filters(form)
+    matching = Q()
+    if chosen.get("procedure"):
+        matching &= Q(procedure=chosen["procedure"])
+    if chosen.get("status"):
+        matching &= _status_filter(chosen["status"], today)
+    if chosen.get("q"):
+        matching &= _search(chosen["q"].strip(), "tracking_number", "subject")
     summary = mine.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(state__in=IN_PROGRESS)),
         correction=Count("pk", filter=Q(state=State.CORRECTION)),
         due_soon=Count("pk", filter=_due_soon(today)),
         drafts=Count("pk", filter=Q(state=State.DRAFT)),
+        matching=Count("pk", filter=matching) if matching else Count("pk"),
     )
-    form = PortalFilters(request.GET)
-    chosen = _filters(form)
-    rows = mine.select_related("provider")
-    if chosen.get("procedure"):
-        rows = rows.filter(procedure=chosen["procedure"])
-    if chosen.get("status"):
-        rows = rows.filter(_status_filter(chosen["status"], today))
-    if chosen.get("q"):
-        rows = rows.filter(_search(chosen["q"].strip(), "tracking_number", "subject"))
-    # What needs the user comes first: corrections to send, then everything else, newest first.
-    rows = rows.annotate(
-        yours=Case(When(state=State.CORRECTION, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        has_materials=Exists(Material.objects.filter(application=OuterRef("pk"))),
-    ).order_by("yours", "-created_at", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # What needs the user comes first: corrections to send, then everything else, newest first
+    # (the order of the index application_org_portal).
+    rows = (
+        mine.filter(matching)
+        .select_related("provider")
+        .annotate(yours=CORRECTIONS_FIRST, has_materials=Exists(Material.objects.filter(application=OuterRef("pk"))))
+        .order_by("yours", "-created_at", "-pk")
+    )
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = summary["matching"]  # counted with the summary: spare a COUNT query
+    page = paginator.get_page(request.GET.get("page"))
     apps = annotate_standing(page.object_list, today, work_calendar())
+    # Each name translated once for the page, not once per row; each row's addresses from one
+    # reverse() each, not a {% url %} per row.
+    short = {procedure: str(info.short) for procedure, info in PROCEDURES.items()}
+    names = {procedure: str(name) for procedure, name in Procedure.choices}
+    application_url = _url_around_pk("approvals:application")
+    edit_url = _url_around_pk("approvals:edit-draft")
     for app in apps:
         app.waiting_for = waiting_for(app)
-        app.short_procedure = PROCEDURES[app.procedure].short
+        app.short_procedure = short[app.procedure]
+        app.procedure_name = names.get(app.procedure, app.procedure)
+        app.url = application_url(app.pk)
+        if app.state == State.DRAFT:
+            app.edit_url = edit_url(app.pk)
     context = {
         "summary": summary,
         "form": form,
