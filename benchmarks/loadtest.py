@@ -8,7 +8,9 @@
    applications and the load-test users), empties it and builds 1,000,000 applications, 100,000 of
    them open, with ``benchmarks.bulk`` (about six minutes); then the users the load test signs in
    as, with passwords and API tokens; then ANALYZE. Later runs reuse the data and start at once.
-3. Starts gunicorn (``LOADTEST_WORKERS``, default 2 x cores + 1) with DEBUG=0 on 127.0.0.1:8100, signs
+3. Starts gunicorn (``LOADTEST_WORKERS``, default 2 x cores + 1) with DEBUG=0 on 127.0.0.1:8100 and
+   its cache in Redis as deployed (``LOADTEST_REDIS_URL``, default ``redis://127.0.0.1:6379/3``,
+   emptied first: every run starts cold), signs
    in once per role (3 sign-ins, their session cookies shared by all the clients), runs
    locust headless (``benchmarks/locustfile.py``: ``LOADTEST_USERS`` = 16 users, ``LOADTEST_SECONDS``
    = 60 s, think time ``LOADTEST_WAIT`` = ``0.5,1.5`` s; ``0`` for none) and prints, per endpoint,
@@ -37,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/shixian_load"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 BIND = "127.0.0.1:8100"
 PASSWORD = "load-pass-2026"
 # Who the load test signs in as: users made by bulk.people(), given a password here.
@@ -145,6 +148,16 @@ def copy_closed(n: int) -> None:
     print(f"  {n:,} closed applications copied")
 
 
+def empty_cache(url: str) -> None:
+    """Empty the Redis database the server will cache in (FLUSHDB: that database only)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.RedisError as error:
+        raise SystemExit(f"LOADTEST_REDIS_URL={url}: {error}") from error
+
+
 def wait_until_up(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -225,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     workers = os.environ.get("LOADTEST_WORKERS") or str(2 * (os.cpu_count() or 1) + 1)
+    # As deployed (docs/DEPLOY.md): the cache in Redis, shared by the gunicorn workers. A Redis
+    # database of its own, emptied first, so that every run starts from a cold cache.
+    redis_url = os.environ.get("LOADTEST_REDIS_URL", DEFAULT_REDIS_URL)
+    empty_cache(redis_url)
     server_env = {
         **os.environ,
         "DEBUG": "0",
@@ -233,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         "HTTPS": "0",  # plain HTTP on the loopback: no redirect to https, cookies without Secure
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "LOG_LEVEL": "WARNING",
+        "REDIS_URL": redis_url,
     }
     # DEBUG=0 serves the hashed static files collectstatic writes.
     subprocess.run(
