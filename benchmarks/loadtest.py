@@ -11,7 +11,8 @@
 3. Starts gunicorn (``LOADTEST_WORKERS``, default 2 x cores + 1) with DEBUG=0 on 127.0.0.1:8100 and
    its cache in Redis as deployed (``LOADTEST_REDIS_URL``, default ``redis://127.0.0.1:6379/3``,
    emptied first: every run starts cold), signs
-   in once per role (3 sign-ins, their session cookies shared by all the clients), runs
+   in once per role (3 sign-ins, their session cookies shared by all the clients), warms up (each
+   page 3 x workers times, one at a time; ``LOADTEST_WARMUP=0`` to skip), runs
    locust headless (``benchmarks/locustfile.py``: ``LOADTEST_USERS`` = 16 users, ``LOADTEST_SECONDS``
    = 60 s, think time ``LOADTEST_WAIT`` = ``0.5,1.5`` s; ``0`` for none) and prints, per endpoint,
    requests, failures, p50/p95/p99 in ms and requests per second. Exits non-zero if a request failed.
@@ -82,7 +83,7 @@ def prepare(total: int, open_: int, rebuild: bool) -> dict[str, str]:
     from rest_framework.authtoken.models import Token
 
     from approvals import workflow
-    from approvals.models import Application, User
+    from approvals.models import Application, Procedure, State, User
     from benchmarks import bulk
 
     call_command("migrate", "--no-input", verbosity=0)
@@ -113,7 +114,19 @@ def prepare(total: int, open_: int, rebuild: bool) -> dict[str, str]:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # also the visibility map, for index-only scans
         print(f"  built in {time.monotonic() - started:.0f} s")
-    tokens = {}
+    # The case the writer (LOADTEST_WRITE_EVERY) pauses and resumes: one of the officer's licences.
+    tokens = {
+        "write_case": str(
+            Application.objects.filter(
+                officer__username=LOGINS["officer"],
+                procedure=Procedure.TELECOM_LICENCE,
+                state__in=[State.UNDER_REVIEW, State.PAUSED],
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+    }
     for role, username in LOGINS.items():
         token, _ = Token.objects.get_or_create(user=User.objects.get(username=username))
         tokens[role] = token.key
@@ -197,6 +210,31 @@ def sign_in(host: str, username: str) -> dict[str, str]:
     return {cookie.name: cookie.value for cookie in jar}
 
 
+def warm_up(host: str, cookies: dict[str, dict[str, str]], token: str, workers: int) -> None:
+    """Before measuring, each page a few times per gunicorn worker, one request at a time: each
+    worker compiles its templates and builds its calendar once, and the first dashboard view
+    counts the department's figures into the (empty) cache, as a deployment's first minutes
+    would. Prints how long the first and the slowest of each took. ``LOADTEST_WARMUP=0`` skips it."""
+    roles = {"/worklist/": "officer", "/dashboard/": "manager", "/portal/": "enterprise"}
+    print("warm-up, one request at a time (ms):")
+    for path in ENDPOINTS:
+        if path in roles:
+            jar = "; ".join(f"{name}={value}" for name, value in cookies[roles[path]].items())
+            headers = {"Cookie": jar}
+        else:
+            headers = {"Authorization": f"Token {token}"}
+        took = []
+        for _ in range(3 * workers):
+            started = time.monotonic()
+            with urllib.request.urlopen(urllib.request.Request(f"{host}{path}", headers=headers), timeout=300) as page:
+                page.read()
+                if page.status != 200:
+                    raise SystemExit(f"warm-up: {path} answered HTTP {page.status}")
+            took.append((time.monotonic() - started) * 1000)
+        first, slowest, last = took[0], max(took), took[-1]
+        print(f"  {path:<22} first {first:>7,.0f}  slowest {slowest:>7,.0f}  last {last:>5,.0f} ({len(took)} requests)")
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -270,8 +308,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gunicorn: {workers} workers on {BIND}; locust: {users} users for {seconds} s")
         # Three sign-ins in all, shared by every client: their session cookies go to locust.
         cookies = {role: sign_in(f"http://{BIND}", username) for role, username in LOGINS.items()}
+        if os.environ.get("LOADTEST_WARMUP", "1") != "0":
+            warm_up(f"http://{BIND}", cookies, tokens["officer"], int(workers))
+        writes = os.environ.get("LOADTEST_WRITE_EVERY", "")
+        if writes:  # one more client, the writer: readers stay LOADTEST_USERS
+            users = str(int(users) + 1)
+            print(f"and 1 writer: a special procedure started or ended every {writes} s on case {tokens['write_case']}")
         locust_env = {
             **os.environ,
+            "LOADTEST_WRITE_CASE": tokens["write_case"],
             "LOADTEST_PASSWORD": PASSWORD,
             "LOADTEST_LOGINS": ",".join(LOGINS[role] for role in ("officer", "manager", "enterprise")),
             "LOADTEST_TOKEN": tokens["officer"],

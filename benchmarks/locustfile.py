@@ -86,3 +86,47 @@ class Client(HttpUser):
     @task
     def api(self) -> None:
         self.client.get("/api/applications/", name="/api/applications/", headers={"Authorization": f"Token {TOKEN}"})
+
+
+if os.environ.get("LOADTEST_WRITE_EVERY"):
+
+    class Writer(HttpUser):
+        """One client that changes the data every LOADTEST_WRITE_EVERY seconds, through the API as
+        the officer: it starts a special procedure on LOADTEST_WRITE_CASE, or ends the one
+        running. Each action moves the audit chain's head, so every page kept in the cache
+        (approvals.kept) is counted and rendered afresh at its next view: what the readers'
+        figures then show is the cost of a data set that changes while they read."""
+
+        fixed_count = 1
+        wait_time = constant(float(os.environ["LOADTEST_WRITE_EVERY"]))
+
+        @task
+        def pause_or_resume(self) -> None:
+            case = os.environ["LOADTEST_WRITE_CASE"]
+            headers = {"Authorization": f"Token {TOKEN}"}
+            state = self.client.get(f"/api/applications/{case}/", headers=headers, name="write: read the case").json()
+            if state["state"] == "paused":
+                self.client.post(
+                    f"/api/applications/{case}/end-special-procedure/",
+                    json={"note": "load test"},
+                    headers=headers,
+                    name="write: end a special procedure",
+                )
+            else:
+                day = _today()
+                basis = "《行政许可法》第四十五条"
+                body = {"kind": "appraisal", "basis": basis, "notice_date": day, "expected_end": day}
+                self.client.post(
+                    f"/api/applications/{case}/start-special-procedure/",
+                    json=body,
+                    headers=headers,
+                    name="write: start a special procedure",
+                )
+
+
+def _today() -> str:
+    """Today in Shanghai, as the server counts it."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()

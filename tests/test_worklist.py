@@ -294,3 +294,36 @@ def test_an_administrator_sees_every_open_case(cast: Cast, cases: dict[str, Appl
 def test_the_page_is_chinese_by_default(cast: Cast, cases: dict[str, Application]) -> None:
     page = browser(cast.olga, "zh-hans").get("/worklist/").content.decode()
     assert '<html lang="zh-hans">' in page and "审查中" in page  # the status badge, translated
+
+
+def test_the_page_is_kept_until_the_workflow_changes_anything(cast: Cast, cases: dict[str, Application]) -> None:
+    """The counts and the table are kept per user and query (approvals.kept): a second view
+    counts nothing, a colleague gets their own page, and the next view after any workflow
+    action shows it."""
+    mia = browser(cast.mia)
+
+    def view(client: Client, url: str = "/worklist/") -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counting = [q["sql"] for q in queries if "GROUP BY" in q["sql"]]
+        return numbers(response), counting
+
+    first, counted = view(mia)
+    assert first == [cases[name].tracking_number for name in URGENCY_ORDER]
+    assert counted
+    again, counted = view(mia)
+    assert (again, counted) == (first, [])  # kept
+    filtered, counted = view(mia, "/worklist/?level=red")
+    assert counted and filtered == [cases["red_numbers"].tracking_number, cases["red"].tracking_number]
+
+    olga = browser(cast.olga)  # another user: her own cases, not Mia's page
+    mine, counted = view(olga)
+    assert counted and set(mine) < set(first)
+    assert all(Application.objects.get(tracking_number=n).officer_id == cast.olga.pk for n in mine)
+
+    red = cases["red"]
+    workflow.deny(red.pk, red.officer, "不符合条件", "可申请行政复议", on=TODAY)
+    after, counted = view(mia)
+    assert counted
+    assert after == [n for n in first if n != red.tracking_number]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django import forms
 from django.db import models
@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from approvals import permissions, timeline, workflow
+from approvals.addresses import per_pk
 from approvals.models import (
     Alert,
     Application,
@@ -30,8 +31,6 @@ from approvals.models import (
     VerificationMethod,
 )
 from approvals.notifications import text as notification_text
-
-PK_MARK = 987654321  # an id no URL holds otherwise: see ApplicationSerializer._detail_url
 
 
 class ChoiceNameField(serializers.CharField):
@@ -109,14 +108,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return str(app.officer) if app.officer_id else None
 
     def get_url(self, app: Application) -> str:
-        return f"{self._detail_url[0]}{app.pk}{self._detail_url[1]}"
+        return self._detail_url(app.pk)
 
     @cached_property
-    def _detail_url(self) -> tuple[str, str]:
-        """The detail URL before and after the id, from one reverse() for all the rows of a list
-        (they share this serializer) instead of one reverse() per row."""
-        before, after = reverse("api:application-detail", args=[PK_MARK]).split(str(PK_MARK))
-        return before, after
+    def _detail_url(self) -> Callable[[int], str]:
+        """One reverse() for all the rows of a list (they share this serializer), not one per row."""
+        return per_pk("api:application-detail")
 
 
 class MaterialSerializer(serializers.ModelSerializer):

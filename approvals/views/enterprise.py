@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -30,7 +30,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from approvals import permissions, uploads, workflow
+from approvals.addresses import per_pk
 from approvals.deadlines import annotate_standing
 from approvals.holidays import work_calendar
 from approvals.models import (
@@ -58,7 +59,6 @@ from approvals.roles import Role
 from approvals.views.common import visible
 
 PAGE_SIZE = 30
-PK_MARK = 987654321  # an id no address holds otherwise: see _url_around_pk
 
 # -- who may come in ------------------------------------------------------------------------------
 
@@ -561,12 +561,6 @@ def _search(q: str, *fields: str) -> Q:
     return query
 
 
-def _url_around_pk(name: str) -> Callable[[int], str]:
-    """``pk -> reverse(name, args=[pk])`` for the rows of a page, from a single reverse()."""
-    before, after = reverse(name, args=[PK_MARK]).split(str(PK_MARK))
-    return lambda pk: f"{before}{pk}{after}"
-
-
 @login_required
 def portal(request: HttpRequest) -> HttpResponse:
     """The organisation's applications. A constant number of queries, whatever their number:
@@ -608,8 +602,8 @@ def portal(request: HttpRequest) -> HttpResponse:
     # reverse() each, not a {% url %} per row.
     short = {procedure: str(info.short) for procedure, info in PROCEDURES.items()}
     names = {procedure: str(name) for procedure, name in Procedure.choices}
-    application_url = _url_around_pk("approvals:application")
-    edit_url = _url_around_pk("approvals:edit-draft")
+    application_url = per_pk("approvals:application")
+    edit_url = per_pk("approvals:edit-draft")
     for app in apps:
         app.waiting_for = waiting_for(app)
         app.short_procedure = short[app.procedure]

@@ -22,17 +22,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from approvals import actions, permissions, workflow
+from approvals import actions, kept, permissions, workflow
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import standing
-from approvals.holidays import calendar_version, work_calendar
+from approvals.holidays import work_calendar
 from approvals.models import (
     RATING_BAD_AT_MOST,
     Application,
-    AuditHead,
     ClockKind,
     ExtensionState,
     Role,
@@ -128,38 +127,17 @@ class PeriodForm(forms.Form):
 
 # -- the counts, kept until anything audited happens -----------------------------------------------
 
-#: At most how long the dashboard's counts are kept. Every audited change (a status change, a
-#: reassignment, a moved due date, an alert: everything approvals.workflow does) moves the audit
-#: chain's head, which is in the key, so the counts are recounted at once after it; the limit only
-#: bounds how long a change outside the workflow (an officer renamed in the admin) takes to show.
-SNAPSHOT_SECONDS = 300
-
 
 def _snapshot(scope: Scope, today: date, calendar: WorkCalendar, month: str) -> dict:
     """The dashboard's counts: open cases by alert level and by officer, and the on-time figures
-    of ``month`` ("YYYY-MM"; empty for the last twelve months). Counted once per state of the data: the key holds the
-    department, the day (levels move with it), the calendar tables' version, the audit chain's
-    head and the language (the figures' labels are translated). Over a million applications
-    counting takes about half a second; a view that finds them kept takes a few milliseconds."""
-    version = calendar_version(calendar)
-    head = AuditHead.objects.values_list("count", "last_hash").first() or (0, "")
-    key = ":".join(
-        (
-            "dashboard",
-            str(scope.department.pk if scope.department else "all"),
-            today.isoformat(),
-            str(version),
-            str(head[0]),
-            head[1][:16],
-            month or "period",
-            get_language() or "",
-        )
-    )
-    if version is None:  # the calendar changed under us: count afresh, keep nothing
-        key = f"dashboard:{uuid.uuid4()}"
-    kept = cache.get(key) if version is not None else None
-    if kept is not None:
-        return kept
+    of ``month`` ("YYYY-MM"; empty for the last twelve months), counted once per state of the
+    data (``approvals.kept``). Over a million applications counting takes about half a second;
+    a view that finds them kept takes a few milliseconds."""
+    department = scope.department.pk if scope.department else "all"
+    key = kept.key("dashboard", department, month, calendar=calendar, today=today)
+    found = cache.get(key) if key else None
+    if found is not None:
+        return found
 
     # Open cases by officer and level in one grouped query: the levels' totals and each
     # officer's load are sums of its rows.
@@ -186,13 +164,13 @@ def _snapshot(scope: Scope, today: date, calendar: WorkCalendar, month: str) -> 
     else:
         start, end = months_back(today, PERIOD_MONTHS - 1), today
     snapshot = {
-        "key": key,
+        "key": key or f"dashboard:{uuid.uuid4()}",  # for the template's fragments: unkept, unique
         "by_level": by_level,
         "loads": loads,
         "figures": figures(scope, start, end, calendar, today=today),
     }
-    if version is not None:
-        cache.set(key, snapshot, SNAPSHOT_SECONDS)
+    if key:
+        cache.set(key, snapshot, kept.SECONDS)
     return snapshot
 
 
@@ -284,7 +262,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Read only when the table is not in the fragment cache.
         "per_officer": SimpleLazyObject(lambda: _per_officer(scope, loads)),
         "snapshot_key": snapshot["key"],
-        "snapshot_seconds": SNAPSHOT_SECONDS,
+        "snapshot_seconds": kept.SECONDS,
         "unassigned": unassigned,
         "period": period,
         "month": month,

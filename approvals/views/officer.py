@@ -13,15 +13,19 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from approvals import permissions, workflow
+from approvals import kept, permissions, workflow
+from approvals.addresses import per_pk
+from approvals.calendar import WorkCalendar
 from approvals.deadlines import annotate_standing
 from approvals.holidays import work_calendar
 from approvals.models import (
@@ -66,14 +70,42 @@ PROCEDURE_SHORT = {
     Procedure.WEBSITE_FILING: _("Website filing"),
 }
 
+#: What a worklist row reads (the table, ``deadlines.standing``): 50 rows of these, not of every
+#: column of the application, its organisation and its officer.
+ROW_FIELDS = (
+    "tracking_number",
+    "subject",
+    "procedure",
+    "state",
+    "clock",
+    "acceptance_due",
+    "due_date",
+    "certificate_due",
+    "statutory_due",
+    "yellow_on",
+    "days_left_when_paused",
+    "provisional",
+    "officer_id",
+    "extension_state",
+    "extension_requested_days",
+    "extension_days",
+    "correction_notices",
+    "deemed_accepted",
+    "organisation__name",
+    "officer__name",
+    "officer__username",
+)
+
 OPEN_STATE_CHOICES = [(value, label) for value, label in State.choices if value in OPEN_STATES]
 
 
 def urgency(queryset: QuerySet, today: date) -> QuerySet:
-    """``queryset`` with ``urgency`` (a level of LEVELS) and ``urgency_rank`` annotated and
+    """``queryset`` with ``urgency_rank`` (the index in LEVELS of the case's level) annotated and
     ordered most urgent first: by level, then by the date the running clock waits for (the
     earliest date is the fewest working days left), paused clocks by the working days they had
-    left, then by tracking number. Everything is read from stored columns against ``today``."""
+    left, then by tracking number. Everything is read from stored columns against ``today``.
+    One CASE only (the rank, not also the level's name): building and compiling these
+    expressions is a good part of the worklist's time."""
     running_due = Case(
         When(clock=ClockKind.ACCEPTANCE, then=F("acceptance_due")),
         When(clock=ClockKind.DECISION, then=F("due_date")),
@@ -92,11 +124,6 @@ def urgency(queryset: QuerySet, today: date) -> QuerySet:
     return (
         queryset.alias(running_due=running_due)
         .annotate(
-            urgency=Case(
-                *(When(condition, then=Value(name)) for name, condition in conditions.items()),
-                default=Value("none"),
-                output_field=CharField(),
-            ),
             urgency_rank=Case(
                 *(When(condition, then=Value(LEVELS.index(name))) for name, condition in conditions.items()),
                 default=Value(LEVELS.index("none")),
@@ -150,12 +177,31 @@ class WorklistFilters(forms.Form):
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     """Officers: their own open cases (or, read only, their department's); managers: their
-    department's; administrators: every open case. Applicants and access providers: 403."""
+    department's; administrators: every open case. Applicants and access providers: 403.
+
+    What is under the frame is kept (``approvals.kept``) per user, role, department and query
+    until the data changes: the first view after any workflow action, or on another day, counts
+    and renders afresh."""
     user = request.user
     role = permissions.role_of(user)
     if role not in (Role.OFFICER, Role.MANAGER, Role.ADMIN):
         raise PermissionDenied
+    today = workflow.today()
+    calendar = work_calendar()
+    key = kept.key(
+        "worklist", user.pk, role, user.department_id, request.GET.urlencode(), calendar=calendar, today=today
+    )
+    body = cache.get(key) if key else None
+    if body is None:
+        body = render_to_string("approvals/officer/_worklist.html", _worklist(request, role, today, calendar))
+        if key:
+            cache.set(key, body, kept.SECONDS)
+    return render(request, "approvals/officer/worklist.html", {"body": body})
 
+
+def _worklist(request: HttpRequest, role: str, today: date, calendar: WorkCalendar) -> dict:
+    """The worklist's counts and page of cases, for _worklist.html."""
+    user = request.user
     cases = visible(user).open()  # the department (everything for an administrator)
     officers = None
     if role == Role.OFFICER:
@@ -184,14 +230,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     if search:
         cases = cases.filter(Q(tracking_number__icontains=search) | Q(organisation__name__icontains=search))
 
-    today = workflow.today()
     cases = urgency(cases, today)
     # The counts per level, one aggregate query, with every filter but the level itself.
     counts = dict.fromkeys(LEVELS, 0)
-    counts.update(cases.order_by().values_list("urgency").annotate(n=Count("pk")))
+    for rank, n in cases.order_by().values_list("urgency_rank").annotate(n=Count("pk")):
+        counts[LEVELS[rank]] = n
     level = filters.value("level")
     if level:
-        cases = cases.filter(urgency=level)
+        cases = cases.filter(urgency_rank=LEVELS.index(level))
 
     # The page in two steps: the ids of the page, in order, from the ordering columns alone (an
     # officer's own cases: from the index application_officer_open, without reading a row), then
@@ -203,6 +249,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     rows = (
         Application.objects.filter(pk__in=ids)
         .select_related("organisation", "officer")
+        .only(*ROW_FIELDS)
         .prefetch_related(
             Prefetch(
                 "special_procedures",
@@ -212,15 +259,17 @@ def worklist(request: HttpRequest) -> HttpResponse:
         )
         .in_bulk()
     )
-    page.object_list = annotate_standing([rows[pk] for pk in ids if pk in rows], today, work_calendar())
+    page.object_list = annotate_standing([rows[pk] for pk in ids if pk in rows], today, calendar)
     # Each label translated once for the page, not once per row.
     waits_for = {state: str(label) for state, label in WAITS_FOR.items()}
     short = {procedure: str(label) for procedure, label in PROCEDURE_SHORT.items()}
     names = {procedure: str(label) for procedure, label in Procedure.choices}
+    application_url = per_pk("approvals:application")
     for app in page.object_list:
+        app.url = application_url(app.pk)
         # The row's level, as urgency() put it in SQL (Application.level_on is the same rule).
-        level = app.standing.level
-        app.urgency = "paused" if level == "none" and app.clock == ClockKind.PAUSED else level
+        row_level = app.standing.level
+        app.urgency = "paused" if row_level == "none" and app.clock == ClockKind.PAUSED else row_level
         app.waits_for = waits_for.get(app.state, "")
         app.procedure_short = short.get(app.procedure, app.procedure)
         app.procedure_name = names.get(app.procedure, app.procedure)
@@ -236,7 +285,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         if counts[name] or name != "none"
     ]
     filtered = any(filters.value(name) for name in ("q", "procedure", "state", "level", "officer"))
-    context = {
+    return {
+        "user": user,
         "page": page,
         "filters": filters,
         "scope": scope,
@@ -249,7 +299,6 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "query_without_level": without_level.urlencode(),
         "today": today,
     }
-    return render(request, "approvals/officer/worklist.html", context)
 
 
 urlpatterns = [
