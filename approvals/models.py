@@ -517,11 +517,29 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 name="application_org_portal",
             ),
             # The dashboard's figures: a department's decided cases by decision date
-            # (approvals.reports.decided_cases and its per-month fingerprints).
+            # (approvals.reports.decided_cases), with what the per-month fingerprints read, so
+            # that checking the kept months reads the index alone.
             models.Index(
-                fields=["department", "decided_on"],
-                name="application_dept_decided",
+                fields=["department", "decided_on", "due_date", "officer", "id"],
+                name="application_dept_decided_ids",
                 condition=models.Q(decided_on__isnull=False, due_date__isnull=False),
+            ),
+            # A department's open cases with what their alert level reads: the dashboard's
+            # counts by level and officer from the index alone.
+            models.Index(
+                fields=[
+                    "department",
+                    "officer",
+                    "clock",
+                    "statutory_due",
+                    "acceptance_due",
+                    "due_date",
+                    "certificate_due",
+                    "yellow_on",
+                    "id",
+                ],
+                name="application_dept_open",
+                condition=models.Q(state__in=sorted(OPEN_STATES)),
             ),
             # An officer's worklist, most urgent first (approvals.views.officer.urgency): its
             # open cases with every column the order and the counts per level read, so that

@@ -6,7 +6,8 @@ On the load test's database (``DATABASE_URL``, default ``shixian_load``, built b
 or ``python -m benchmarks.loadtest --prepare-only``), as the load test's users, through Django's
 test client (the whole middleware stack, no network): for each page, after one request to warm
 the caches, the median and slowest of ``--repeat`` requests, the queries each runs and the time
-spent in the database. ``--profile PATH`` also prints cProfile's top functions for that page.
+spent in the database. ``--recount``: nothing is kept between views (``approvals.kept``), as for
+the first view after any change of the data. ``--profile PATH`` also prints cProfile's top functions for that page.
 Prints figures, asserts nothing.
 """
 
@@ -30,6 +31,11 @@ PAGES = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--recount",
+        action="store_true",
+        help="keep nothing between requests (approvals.kept): each view as the first after a change of the data",
+    )
     parser.add_argument("--profile", default="", help="a page to profile (cProfile, the slowest statements)")
     args = parser.parse_args(argv)
 
@@ -46,7 +52,13 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from rest_framework.authtoken.models import Token
 
+    from approvals import kept
     from approvals.models import User
+
+    if args.recount:
+        real_key = kept.key
+        views = iter(range(10**9))
+        kept.key = lambda *parts, **kwargs: f"{real_key(*parts, **kwargs)}:{next(views)}"
 
     print(f"{'page':<22} {'median ms':>9} {'max ms':>7} {'queries':>7} {'SQL ms':>7}")
     for path, username in PAGES.items():

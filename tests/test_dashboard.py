@@ -499,3 +499,24 @@ def test_the_counts_are_kept_until_the_workflow_changes_anything(
     next_day, counted, _ = view()
     assert counted
     assert next_day == {"yellow": 1, "red": 2, "severe": 1}
+
+
+def test_a_kept_month_is_counted_again_when_a_decided_case_changes_officer(cast: Cast, today: date) -> None:
+    """An ended month's figures are kept (approvals.reports), but a granted case reassigned
+    before its certificate is served moves to the other officer's figures at once."""
+    from approvals.holidays import work_calendar
+    from approvals.reports import Scope, figures
+
+    granted = grant(cast.under_review(NUMBERS, received=D("2026-03-02"), accepted=D("2026-03-03")), D("2026-03-10"))
+    scope = Scope(department=cast.licensing)
+    calendar = work_calendar()
+
+    def by_officer() -> dict[str, int]:
+        counted = figures(scope, D("2026-03-01"), TODAY, calendar, today=TODAY)
+        return {figure.label: figure.decided for figure in counted.officers}
+
+    before = by_officer()
+    assert before == {str(granted.officer): 1}
+    other = cast.oscar if granted.officer_id == cast.olga.pk else cast.olga
+    workflow.reassign(granted.pk, cast.mia, other.pk, note="调岗")
+    assert by_officer() == {str(other): 1}
