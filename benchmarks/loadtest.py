@@ -245,13 +245,13 @@ def report(prefix: str) -> int:
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     print()
-    print(f"{'endpoint':<22} {'requests':>9} {'failures':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7}")
+    print(f"{'endpoint':<34} {'requests':>9} {'failures':>9} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'req/s':>7}")
     failures = 0
     for row in rows:
         name = "all" if row["Name"] == "Aggregated" else row["Name"]
         failures += int(row["Failure Count"]) if name != "all" else 0
         print(
-            f"{name:<22} {int(row['Request Count']):>9,} {int(row['Failure Count']):>9,} "
+            f"{name:<34} {int(row['Request Count']):>9,} {int(row['Failure Count']):>9,} "
             f"{row['50%']:>7} {row['95%']:>7} {row['99%']:>7} {float(row['Requests/s']):>7.1f}"
         )
     return failures
