@@ -306,6 +306,10 @@ CLOSED_STATES = frozenset(
     {State.SERVED, State.DENIED, State.NOT_ACCEPTED, State.WITHDRAWN, State.FILED, State.FILING_REFUSED}
 )
 
+#: The columns an open case's alert level is read from (``Application.level_on`` and its SQL
+#: twins): in the covering indexes of the worklist and the dashboard.
+LEVEL_COLUMNS = ("clock", "statutory_due", "acceptance_due", "due_date", "certificate_due", "yellow_on")
+
 #: The enterprise portal's first sort key: 0 for what waits for the applicant (corrections to
 #: send), 1 for the rest. One definition for the portal's ORDER BY and the index that serves it
 #: (application_org_portal): PostgreSQL uses an index on an expression only for that expression.
@@ -527,17 +531,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
             # A department's open cases with what their alert level reads: the dashboard's
             # counts by level and officer from the index alone.
             models.Index(
-                fields=[
-                    "department",
-                    "officer",
-                    "clock",
-                    "statutory_due",
-                    "acceptance_due",
-                    "due_date",
-                    "certificate_due",
-                    "yellow_on",
-                    "id",
-                ],
+                fields=["department", "officer", *LEVEL_COLUMNS, "id"],
                 name="application_dept_open",
                 condition=models.Q(state__in=sorted(OPEN_STATES)),
             ),
@@ -546,19 +540,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
             # the page's ids and the counts come from the index alone, not from ~2,500 rows
             # spread over as many table pages.
             models.Index(
-                fields=[
-                    "officer",
-                    "department",
-                    "clock",
-                    "statutory_due",
-                    "acceptance_due",
-                    "due_date",
-                    "certificate_due",
-                    "yellow_on",
-                    "days_left_when_paused",
-                    "tracking_number",
-                    "id",
-                ],
+                fields=["officer", "department", *LEVEL_COLUMNS, "days_left_when_paused", "tracking_number", "id"],
                 name="application_officer_open",
                 condition=models.Q(state__in=sorted(OPEN_STATES)),
             ),
