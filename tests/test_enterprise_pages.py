@@ -115,6 +115,37 @@ def test_filters_and_search_narrow_the_list(cast: Cast) -> None:
     assert len(rows(text(alice.get("/portal/?status=bogus&procedure=bogus")))) == 3  # ignored, not an error
 
 
+def test_the_portal_is_kept_until_the_workflow_changes_anything(cast: Cast) -> None:
+    """The summary and the list are kept per user and query (approvals.kept): a second view
+    counts nothing, another organisation's user gets their own page, and the next view after
+    any workflow action (here a new draft, then its submission) shows it."""
+    case = cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
+    alice = browser(cast.alice)
+
+    def view(client: Client) -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/portal/")
+        assert response.status_code == 200
+        counting = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "approvals_application" in q["sql"]]
+        return rows(text(response)), counting
+
+    first, counted = view(alice)
+    assert len(first) == 1 and case.tracking_number in first[0] and counted
+    again, counted = view(alice)
+    assert (again, counted) == (first, [])  # kept
+
+    bobs, counted = view(browser(cast.bob))  # another organisation: its own (empty) page
+    assert bobs == [] and counted
+
+    draft = cast.draft(NUMBERS, on=TODAY)
+    after, counted = view(alice)
+    assert counted and len(after) == 2 and any(f"/portal/applications/{draft.pk}/edit/" in row for row in after)
+    workflow.submit(draft.pk, cast.alice, on=TODAY)
+    submitted, counted = view(alice)
+    number = Application.objects.get(pk=draft.pk).tracking_number
+    assert counted and any(number in row for row in submitted)
+
+
 def test_bob_never_sees_acmes_applications(cast: Cast) -> None:
     case = cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
     draft = cast.draft(NUMBERS, on=TODAY)

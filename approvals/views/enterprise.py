@@ -24,12 +24,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone, translation
 from django.utils.functional import lazy
@@ -37,8 +39,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from approvals import permissions, uploads, workflow
+from approvals import kept, permissions, uploads, workflow
 from approvals.addresses import per_pk
+from approvals.calendar import WorkCalendar
 from approvals.deadlines import annotate_standing
 from approvals.holidays import work_calendar
 from approvals.models import (
@@ -563,11 +566,27 @@ def _search(q: str, *fields: str) -> Q:
 
 @login_required
 def portal(request: HttpRequest) -> HttpResponse:
-    """The organisation's applications. A constant number of queries, whatever their number:
-    one for the summary and the count of the rows that match the filters, one page of rows; the
-    standing is computed in Python."""
+    """The organisation's applications. What is under the frame is kept (``approvals.kept``) per
+    user, organisation and query until the data changes: the first view after any workflow
+    action (a draft saved, a material added, a submission, a decision), or on another day,
+    counts and renders afresh."""
     _require_role(request, Role.ENTERPRISE)
+    user = request.user
     today = workflow.today()
+    calendar = work_calendar()
+    key = kept.key("portal", user.pk, user.organisation_id, request.GET.urlencode(), calendar=calendar, today=today)
+    body = cache.get(key) if key else None
+    if body is None:
+        body = render_to_string("approvals/enterprise/_portal.html", _portal(request, today, calendar))
+        if key:
+            cache.set(key, body, kept.SECONDS)
+    return render(request, "approvals/enterprise/portal.html", {"body": body})
+
+
+def _portal(request: HttpRequest, today: date, calendar: WorkCalendar) -> dict:
+    """The summary and a page of the organisation's applications, for _portal.html. A constant
+    number of queries, whatever their number: one for the summary and the count of the rows that
+    match the filters, one page of rows; the standing is computed in Python."""
     mine = visible(request.user)
     form = PortalFilters(request.GET)
     chosen = _filters(form)
@@ -597,7 +616,7 @@ def portal(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(rows, PAGE_SIZE)
     paginator.count = summary["matching"]  # counted with the summary: spare a COUNT query
     page = paginator.get_page(request.GET.get("page"))
-    apps = annotate_standing(page.object_list, today, work_calendar())
+    apps = annotate_standing(page.object_list, today, calendar)
     # Each name translated once for the page, not once per row; each row's addresses from one
     # reverse() each, not a {% url %} per row.
     short = {procedure: str(info.short) for procedure, info in PROCEDURES.items()}
@@ -611,7 +630,8 @@ def portal(request: HttpRequest) -> HttpResponse:
         app.url = application_url(app.pk)
         if app.state == State.DRAFT:
             app.edit_url = edit_url(app.pk)
-    context = {
+    return {
+        "user": request.user,
         "summary": summary,
         "form": form,
         "filtered": bool(chosen),
@@ -620,7 +640,6 @@ def portal(request: HttpRequest) -> HttpResponse:
         "query": urlencode(chosen),
         "today": today,
     }
-    return render(request, "approvals/enterprise/portal.html", context)
 
 
 # -- a new application ----------------------------------------------------------------------------
