@@ -15,13 +15,18 @@ the key; permissions themselves are checked before anything kept is read.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.utils.translation import get_language
 
 from approvals.calendar import WorkCalendar
 from approvals.holidays import calendar_version
 from approvals.models import AuditHead
+
+T = TypeVar("T")
 
 #: At most how long anything is kept: the bound on changes made outside the workflow.
 SECONDS = 300
@@ -37,3 +42,13 @@ def key(*parts: object, calendar: WorkCalendar, today: date) -> str | None:
     state = f"{today.isoformat()}:{version}:{count}:{last_hash[:16]}:{get_language() or ''}"
     what = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]  # filters may be long: a digest
     return f"kept:{what}:{state}"
+
+
+def through(key: str | None, make: Callable[[], T]) -> T:
+    """What is kept under ``key``, or ``make()`` kept there now; ``make()`` alone for no key."""
+    found = cache.get(key) if key else None
+    if found is None:
+        found = make()
+        if key:
+            cache.set(key, found, SECONDS)
+    return found

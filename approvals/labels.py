@@ -1,5 +1,7 @@
 """What each audited action is called, in timelines, notifications and the admin."""
 
+from collections.abc import Iterable, Mapping
+
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {
@@ -38,3 +40,10 @@ ACTIONS = {
     "appointment_declined": _("Appointment declined"),
     "appointment_cancelled": _("Appointment cancelled"),
 }
+
+
+def translated(labels: Mapping | Iterable[tuple]) -> dict:
+    """``{value: label}`` with each lazy label translated once, in the active language: for the
+    rows of a list, which would otherwise translate a label per row (and ``get_FOO_display``
+    hashes, so translates, every choice's name on each call)."""
+    return {value: str(label) for value, label in dict(labels).items()}

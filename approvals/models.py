@@ -337,6 +337,17 @@ class ClockKind(models.TextChoices):
     CERTIFICATE = "certificate", _("Certificate service (10 working days)")
 
 
+#: The date the running clock waits for, in SQL (what ``Application.level_on`` reads in Python):
+#: the dashboard's levels and the worklist's urgency order are both read from it.
+RUNNING_DUE = models.Case(
+    models.When(clock=ClockKind.ACCEPTANCE, then=models.F("acceptance_due")),
+    models.When(clock=ClockKind.DECISION, then=models.F("due_date")),
+    models.When(clock=ClockKind.CERTIFICATE, then=models.F("certificate_due")),
+    default=None,
+    output_field=models.DateField(),
+)
+
+
 class VerificationMethod(models.TextChoices):
     FACE = "face", _("Face recognition check")
     IN_PERSON = "in_person", _("In person at the provider")

@@ -356,9 +356,8 @@ def figures(scope: Scope, start: date, end: date, calendar: WorkCalendar, *, tod
     dashboard's twelve months are then one small aggregate (``_fingerprints``) and the decided
     cases of the current month, not a hundred thousand rows counted on every view."""
     decided = decided_cases(scope, start, end)
-    first_month = months_back(start, 0)
     months = {}
-    first = first_month
+    first = months_back(start, 0)
     while first <= end:
         months[first] = Figure(first.strftime("%Y-%m"))
         first = months_back(first, -1)

@@ -88,6 +88,13 @@ def kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
         proc.wait(30)
 
 
+def unfinished(db, today: date) -> tuple[int, int]:
+    """(units still due, emails still owed) in the drill's database."""
+    left = db.execute("SELECT count(*) FROM approvals_application WHERE next_alert_on <= %s", [today]).fetchone()[0]
+    owed = db.execute("SELECT count(*) FROM approvals_notification WHERE email AND emailed_at IS NULL").fetchone()[0]
+    return left, owed
+
+
 def stop_group(proc: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL if it does not stop within 30 seconds."""
     if proc.poll() is None:
@@ -564,12 +571,7 @@ class WorkerKills:
             for _attempt in range(5):
                 answer = result(self.enqueue_sweep(), wait=300_000)
                 say(f"  final sweep through the cluster: {answer}")
-                left = db.execute(
-                    "SELECT count(*) FROM approvals_application WHERE next_alert_on <= %s", [today]
-                ).fetchone()[0]
-                owed = db.execute(
-                    "SELECT count(*) FROM approvals_notification WHERE email AND emailed_at IS NULL"
-                ).fetchone()[0]
+                left, owed = unfinished(db, today)
                 if answer is not None and not left and not owed:
                     break
             # Let the queued deliveries drain, then stop the cluster before counting.
@@ -581,12 +583,7 @@ class WorkerKills:
                 time.sleep(0.5)
             assert self.cluster is not None
             stop_group(self.cluster)
-            left = db.execute(
-                "SELECT count(*) FROM approvals_application WHERE next_alert_on <= %s", [today]
-            ).fetchone()[0]
-            owed = db.execute(
-                "SELECT count(*) FROM approvals_notification WHERE email AND emailed_at IS NULL"
-            ).fetchone()[0]
+            left, owed = unfinished(db, today)
             db.execute("DROP TRIGGER fault_drill_slow ON approvals_alert")
         if left:
             self.problems.append(f"{left} units still due after the final sweep")

@@ -271,6 +271,15 @@ def case_material(world: World) -> dict:
     return {"pk": world.case.pk, "material_id": world.case_material.pk}
 
 
+def draft_material(world: World) -> dict:
+    return {"pk": world.draft.pk, "material_id": world.draft_material.pk}
+
+
+def another_applications_material(world: World) -> dict:
+    """The case's address with a material of the draft: a material of another application."""
+    return {"pk": world.case.pk, "material_id": world.draft_material.pk}
+
+
 def notification_pk(world: World) -> dict:
     return {"pk": world.notification.pk}
 
@@ -353,7 +362,7 @@ ROWS: list[Row] = [
         "approvals:material",
         "GET",
         case_page(404),
-        kwargs=lambda w: {"pk": w.case.pk, "material_id": w.draft_material.pk},
+        kwargs=another_applications_material,
         label="another application's material",
     ),
     Row("approvals:notifications", "GET", signed_in(200)),
@@ -390,13 +399,13 @@ ROWS: list[Row] = [
         "approvals:remove-material",
         "POST",
         signed_in(403, alice="/portal/applications/", bob=404),
-        kwargs=lambda w: {"pk": w.draft.pk, "material_id": w.draft_material.pk},
+        kwargs=draft_material,
     ),
     Row(
         "approvals:remove-material",
         "GET",
         signed_in(405),
-        kwargs=lambda w: {"pk": w.draft.pk, "material_id": w.draft_material.pk},
+        kwargs=draft_material,
     ),
     Row("approvals:provider", "GET", signed_in(403, pat=200)),
     # -- staff --
@@ -498,7 +507,7 @@ ROWS: list[Row] = [
         "api:application-material-download",
         "GET",
         case_api(404),
-        kwargs=lambda w: {"pk": w.case.pk, "material_id": w.draft_material.pk},
+        kwargs=another_applications_material,
         label="another application's material",
     ),
     # Only the applicant removes materials, and only from a draft.

@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from approvals import permissions, timeline, workflow
 from approvals.addresses import per_pk
+from approvals.labels import translated
 from approvals.models import (
     Alert,
     Application,
@@ -48,7 +49,7 @@ class ChoiceNameField(serializers.CharField):
         language = get_language()
         names = self._names.get(language)
         if names is None:
-            names = self._names[language] = {choice: str(name) for choice, name in self.choice_class.choices}
+            names = self._names[language] = translated(self.choice_class.choices)
         return names.get(value, value)
 
 

@@ -24,7 +24,6 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
@@ -44,6 +43,7 @@ from approvals.addresses import per_pk
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import annotate_standing
 from approvals.holidays import work_calendar
+from approvals.labels import translated
 from approvals.models import (
     CLOSED_STATES,
     CORRECTIONS_FIRST,
@@ -575,11 +575,9 @@ def portal(request: HttpRequest) -> HttpResponse:
     today = workflow.today()
     calendar = work_calendar()
     key = kept.key("portal", user.pk, user.organisation_id, request.GET.urlencode(), calendar=calendar, today=today)
-    body = cache.get(key) if key else None
-    if body is None:
-        body = render_to_string("approvals/enterprise/_portal.html", _portal(request, today, calendar))
-        if key:
-            cache.set(key, body, kept.SECONDS)
+    body = kept.through(
+        key, lambda: render_to_string("approvals/enterprise/_portal.html", _portal(request, today, calendar))
+    )
     return render(request, "approvals/enterprise/portal.html", {"body": body})
 
 
@@ -619,8 +617,8 @@ def _portal(request: HttpRequest, today: date, calendar: WorkCalendar) -> dict:
     apps = annotate_standing(page.object_list, today, calendar)
     # Each name translated once for the page, not once per row; each row's addresses from one
     # reverse() each, not a {% url %} per row.
-    short = {procedure: str(info.short) for procedure, info in PROCEDURES.items()}
-    names = {procedure: str(name) for procedure, name in Procedure.choices}
+    short = translated((procedure, info.short) for procedure, info in PROCEDURES.items())
+    names = translated(Procedure.choices)
     application_url = per_pk("approvals:application")
     edit_url = per_pk("approvals:edit-draft")
     for app in apps:

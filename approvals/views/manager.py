@@ -15,9 +15,8 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -31,6 +30,7 @@ from approvals.deadlines import standing
 from approvals.holidays import work_calendar
 from approvals.models import (
     RATING_BAD_AT_MOST,
+    RUNNING_DUE,
     Application,
     ClockKind,
     ExtensionState,
@@ -67,13 +67,6 @@ def _scope(request: HttpRequest) -> Scope:
 def with_level(queryset: QuerySet, today: date) -> QuerySet:
     """Annotate ``running_due`` (the date the running clock waits for) and ``alert_level``
     (green, yellow, red, severe or none), exactly as ``Application.level_on(today)`` decides them."""
-    running_due = Case(
-        When(clock=ClockKind.ACCEPTANCE, then=F("acceptance_due")),
-        When(clock=ClockKind.DECISION, then=F("due_date")),
-        When(clock=ClockKind.CERTIFICATE, then=F("certificate_due")),
-        default=None,
-        output_field=DateField(),
-    )
     level = Case(
         When(running_due__isnull=True, then=Value("none")),
         When(clock=ClockKind.DECISION, statutory_due__lt=today, then=Value("severe")),
@@ -82,7 +75,7 @@ def with_level(queryset: QuerySet, today: date) -> QuerySet:
         default=Value("green"),
         output_field=CharField(),
     )
-    return queryset.annotate(running_due=running_due).annotate(alert_level=level)
+    return queryset.annotate(running_due=RUNNING_DUE).annotate(alert_level=level)
 
 
 URGENCY = Case(
@@ -135,10 +128,11 @@ def _snapshot(scope: Scope, today: date, calendar: WorkCalendar, month: str) -> 
     a view that finds them kept takes a few milliseconds."""
     department = scope.department.pk if scope.department else "all"
     key = kept.key("dashboard", department, month, calendar=calendar, today=today)
-    found = cache.get(key) if key else None
-    if found is not None:
-        return found
+    return kept.through(key, lambda: _count(scope, today, calendar, month, key))
 
+
+def _count(scope: Scope, today: date, calendar: WorkCalendar, month: str, key: str | None) -> dict:
+    """The counts ``_snapshot`` keeps under ``key``."""
     # Open cases by officer and level in one grouped query: the levels' totals and each
     # officer's load are sums of its rows.
     by_level: dict[str, int] = {}
@@ -163,15 +157,12 @@ def _snapshot(scope: Scope, today: date, calendar: WorkCalendar, month: str) -> 
         end = month_end(start)
     else:
         start, end = months_back(today, PERIOD_MONTHS - 1), today
-    snapshot = {
+    return {
         "key": key or f"dashboard:{uuid.uuid4()}",  # for the template's fragments: unkept, unique
         "by_level": by_level,
         "loads": loads,
         "figures": figures(scope, start, end, calendar, today=today),
     }
-    if key:
-        cache.set(key, snapshot, kept.SECONDS)
-    return snapshot
 
 
 # -- the pages ---------------------------------------------------------------------------------------

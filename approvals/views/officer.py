@@ -13,10 +13,9 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, DateField, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -28,8 +27,10 @@ from approvals.addresses import per_pk
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import annotate_standing
 from approvals.holidays import work_calendar
+from approvals.labels import translated
 from approvals.models import (
     OPEN_STATES,
+    RUNNING_DUE,
     Application,
     ClockKind,
     Procedure,
@@ -106,13 +107,6 @@ def urgency(queryset: QuerySet, today: date) -> QuerySet:
     left, then by tracking number. Everything is read from stored columns against ``today``.
     One CASE only (the rank, not also the level's name): building and compiling these
     expressions is a good part of the worklist's time."""
-    running_due = Case(
-        When(clock=ClockKind.ACCEPTANCE, then=F("acceptance_due")),
-        When(clock=ClockKind.DECISION, then=F("due_date")),
-        When(clock=ClockKind.CERTIFICATE, then=F("certificate_due")),
-        default=None,
-        output_field=DateField(),
-    )
     # The same tests, in the same order, as Application.level_on(); the first that holds wins.
     conditions = {
         "severe": Q(clock=ClockKind.DECISION, statutory_due__lt=today),
@@ -122,7 +116,7 @@ def urgency(queryset: QuerySet, today: date) -> QuerySet:
         "paused": Q(clock=ClockKind.PAUSED),
     }
     return (
-        queryset.alias(running_due=running_due)
+        queryset.alias(running_due=RUNNING_DUE)
         .annotate(
             urgency_rank=Case(
                 *(When(condition, then=Value(LEVELS.index(name))) for name, condition in conditions.items()),
@@ -191,11 +185,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     key = kept.key(
         "worklist", user.pk, role, user.department_id, request.GET.urlencode(), calendar=calendar, today=today
     )
-    body = cache.get(key) if key else None
-    if body is None:
-        body = render_to_string("approvals/officer/_worklist.html", _worklist(request, role, today, calendar))
-        if key:
-            cache.set(key, body, kept.SECONDS)
+    body = kept.through(
+        key, lambda: render_to_string("approvals/officer/_worklist.html", _worklist(request, role, today, calendar))
+    )
     return render(request, "approvals/officer/worklist.html", {"body": body})
 
 
@@ -261,9 +253,7 @@ def _worklist(request: HttpRequest, role: str, today: date, calendar: WorkCalend
     )
     page.object_list = annotate_standing([rows[pk] for pk in ids if pk in rows], today, calendar)
     # Each label translated once for the page, not once per row.
-    waits_for = {state: str(label) for state, label in WAITS_FOR.items()}
-    short = {procedure: str(label) for procedure, label in PROCEDURE_SHORT.items()}
-    names = {procedure: str(label) for procedure, label in Procedure.choices}
+    waits_for, short, names = translated(WAITS_FOR), translated(PROCEDURE_SHORT), translated(Procedure.choices)
     application_url = per_pk("approvals:application")
     for app in page.object_list:
         app.url = application_url(app.pk)
