@@ -1,6 +1,9 @@
-"""Official schedules: reading holiday-cn JSON and CSV files, loading them atomically."""
+"""Official schedules: reading holiday-cn JSON and CSV files, loading them atomically, and what
+every load refuses (dates, text, nesting, size, a single day that is not a correction). The
+notice's text: tests/test_notice.py."""
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +12,17 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from approvals.holidays import ScheduleError, import_schedule, parse_csv, parse_holiday_cn, read_schedule, work_calendar
+from approvals.holidays import (
+    ScheduleError,
+    import_schedule,
+    parse_csv,
+    parse_holiday_cn,
+    read_schedule,
+    read_schedule_bytes,
+    read_schedule_text,
+    read_upload,
+    work_calendar,
+)
 from approvals.models import CalendarDay, CalendarYear, DayKind
 from tests.reference import HOLIDAY_CN
 
@@ -202,3 +215,177 @@ def test_the_cached_calendar_follows_every_change() -> None:
     CalendarDay.objects.create(date=D("2026-03-03"), kind=DayKind.HOLIDAY, notice_year=2026)
     assert work_calendar().is_working_day(D("2026-03-02"))
     assert not work_calendar().is_working_day(D("2026-03-03"))
+
+
+# -- hardening: what every load refuses (holidays.read_upload, behind the page, the API, the command) --
+
+ONE_DAY = {"name": "元旦", "date": "2027-01-01", "isOffDay": True}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2027-W05-1",
+        "2027-W053",
+        "2027-005",
+        "20270105",
+        "2027-1-05",
+        "２０２７-01-05",
+        "2027-01-05T00:00",
+        " 2027-01-05",
+    ],
+)
+def test_dates_are_exactly_yyyy_mm_dd(raw: str) -> None:
+    """Python 3.11's date.fromisoformat takes 2027-W05-1 (an ISO week date) and other forms."""
+    with pytest.raises(ScheduleError, match=r"days\[1\]: date .* is not a date in the form YYYY-MM-DD"):
+        parse_holiday_cn(holiday_cn([ONE_DAY, {"name": "x", "date": raw, "isOffDay": True}]))
+    if raw.strip() == raw:  # the CSV strips its cells
+        with pytest.raises(ScheduleError, match=r"line 3: date .* is not a date in the form YYYY-MM-DD"):
+            parse_csv(f"date,type,name\n2027-01-01,holiday,元旦\n{raw},holiday,x\n")
+
+
+@pytest.mark.parametrize(
+    ("raw", "ok"), [("2026-12-01", True), ("2026-11-30", False), ("2027-12-31", True), ("2028-01-01", False)]
+)
+def test_dates_stay_within_the_notices_span(raw: str, ok: bool) -> None:
+    text = holiday_cn([ONE_DAY, {"name": "x", "date": raw, "isOffDay": True}])
+    if ok:
+        assert len(parse_holiday_cn(text).entries) == 2
+    else:
+        with pytest.raises(ScheduleError, match=rf"days\[1\] \({raw}\): {raw} is outside the 2027 notice"):
+            parse_holiday_cn(text)
+
+
+@pytest.mark.parametrize(
+    ("days", "papers", "message"),
+    [
+        (
+            [{"name": "元\u0000旦", "date": "2027-01-01", "isOffDay": True}],
+            None,
+            r"days\[0\] \(2027-01-01\): name holds a NUL",
+        ),
+        (
+            [{"name": "元\ud800", "date": "2027-01-01", "isOffDay": True}],
+            None,
+            r"name holds a lone surrogate \(U\+D800\)",
+        ),
+        (
+            [{"name": "元\u001b", "date": "2027-01-01", "isOffDay": True}],
+            None,
+            r"name holds a control character \(U\+001B\)",
+        ),
+        (
+            [{"name": "节" * 101, "date": "2027-01-01", "isOffDay": True}],
+            None,
+            "name is 101 characters long; at most 100",
+        ),
+        ([{"name": 7, "date": "2027-01-01", "isOffDay": True}], None, r"days\[0\] \(2027-01-01\): name must be text"),
+        ([ONE_DAY], ["https://gov.cn/\u0000"], r"papers\[0\]: paper holds a NUL character"),
+        ([ONE_DAY], ["ok", "\udfff"], r"papers\[1\]: paper holds a lone surrogate"),
+        ([ONE_DAY], ["x" * 501], r"papers\[0\]: paper is 501 characters long; at most 500"),
+        ([ONE_DAY], ["x" * 300, "y" * 300], "papers: 601 characters in all; at most 500"),
+    ],
+)
+def test_names_and_papers_are_plain_text_of_bounded_length(days, papers, message) -> None:
+    data = {"year": 2027, "papers": papers if papers is not None else [], "days": days}
+    text = json.dumps(data)  # ASCII escapes: \u0000, \ud800 reach the parser as JSON escapes
+    with pytest.raises(ScheduleError) as error:
+        parse_holiday_cn(text)
+    assert re.search(message, str(error.value)), str(error.value)
+
+
+def test_raw_nul_and_control_characters_in_a_csv_are_refused_naming_the_line() -> None:
+    with pytest.raises(ScheduleError, match="line 3 holds a NUL character"):
+        read_schedule_text("date,type,name\n2027-01-01,holiday,元旦\n2027-01-02,holiday,元\x00旦\n", "x.csv")
+    with pytest.raises(ScheduleError, match=r"line 2 \(2027-01-01\): name holds a control character"):
+        parse_csv("date,type,name\n2027-01-01,holiday,元\x07旦\n")
+    with pytest.raises(ScheduleError, match="line 1 holds a lone surrogate"):
+        read_schedule_text("date,type,name\ud800\n")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 200_000,
+        "[" * 200_000 + "]" * 200_000,
+        '{"year": 2027, "days": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"year": 2027, "papers": [' + '{"a": ' * 50_000 + "1" + "}" * 50_000 + "]}",
+    ],
+)
+def test_a_deeply_nested_json_file_is_a_clear_error(text: str, tmp_path: Path) -> None:
+    with pytest.raises(ScheduleError, match="the JSON nests more than 20 levels deep"):
+        read_schedule_text(text, "deep.json")
+    with pytest.raises(ScheduleError, match="nests more than 20 levels"):
+        read_schedule(write(tmp_path, "deep.json", text))
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    text = holiday_cn([{"name": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[{{{{{", "date": "2027-01-01", "isOffDay": True}])
+    assert parse_holiday_cn(text).entries[0].name.startswith("[[[")
+
+
+def test_a_recursion_error_the_depth_check_missed_is_still_a_schedule_error(monkeypatch) -> None:
+    import approvals.holidays as holidays
+
+    monkeypatch.setattr(holidays, "_json_depth", lambda text: 0)
+    with pytest.raises(ScheduleError, match="nests more than 20 levels deep"):
+        parse_holiday_cn("[" * 200_000)
+
+
+def test_a_schedule_over_a_megabyte_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    big = '{"year": 2027, "days": []' + " " * (1024 * 1024) + "}"
+    with pytest.raises(ScheduleError, match="at most 1 MB"):
+        read_schedule_text(big)
+    with pytest.raises(ScheduleError, match="the schedule is 1024 KB; a schedule may be at most 1 MB"):
+        read_schedule(write(tmp_path, "big.json", big))
+    with pytest.raises(ScheduleError, match="at most 1 MB"):
+        read_schedule_bytes(big.encode(), "big.json")
+
+
+def test_a_csv_field_over_the_csv_modules_limit_is_a_schedule_error() -> None:
+    with pytest.raises(ScheduleError, match="not a readable CSV file"):
+        parse_csv('date,type,name\n2027-01-01,holiday,"' + "x" * 200_000 + '"\n')
+
+
+@pytest.mark.django_db
+def test_a_single_day_is_refused_unless_marked_as_a_correction(tmp_path: Path) -> None:
+    one = write(tmp_path, "one.csv", "date,type,name\n2027-02-13,workday,春节\n")
+    with pytest.raises(ScheduleError, match=r"2027 has no loaded schedule yet\. Mark it as a correction"):
+        read_upload(one)
+    with pytest.raises(CommandError, match="has no loaded schedule yet"):
+        call_command("import_calendar", str(one))
+    assert snapshot() == []
+    # Marked as a correction, it is merged: one day for a provisional year, which stays provisional.
+    correction = read_upload(one, correction=True)
+    assert correction.correction and correction.replaces == ()
+    result = import_schedule(correction)
+    assert str(result).startswith("2027 correction loaded: 1 entries added, 0 changed, 0 removed, 0 unchanged")
+    assert not CalendarYear.objects.filter(year=2027).exists() and not work_calendar().is_official_year(2027)
+
+
+@pytest.mark.django_db
+def test_a_single_day_for_a_loaded_year_would_remove_the_rest_and_is_refused(capsys) -> None:
+    call_command("import_calendar", str(SAMPLE_2027))
+    one = holiday_cn([{"name": "春节", "date": "2027-02-13", "isOffDay": False}])
+    with pytest.raises(ScheduleError, match="would remove the other 32 loaded days of 2027"):
+        read_upload(one)
+    before = snapshot()
+    result = import_schedule(read_upload(one, correction=True))
+    assert (result.created, result.updated, result.deleted, result.unchanged) == (0, 1, 0, 0)
+    assert len(snapshot()) == len(before)
+    assert CalendarDay.objects.get(date=D("2027-02-13")).kind == DayKind.WORKDAY
+    assert CalendarYear.objects.get(year=2027).source.startswith("sample")  # the notice's, kept
+    # Two days or more: a year's notice, as before (test_importing_again_replaces_what_the_same_notice_brought).
+
+
+@pytest.mark.django_db
+def test_a_json_file_may_mark_itself_as_a_correction() -> None:
+    call_command("import_calendar", str(SAMPLE_2027))
+    text = json.dumps({**json.loads(holiday_cn([ONE_DAY])), "correction": True, "replaces": ["春节"]})
+    schedule = read_upload(text)
+    assert (schedule.correction, schedule.replaces) == (True, ("春节",))
+    result = import_schedule(schedule)
+    assert result.deleted == 11  # the sample's 春节 days (9 off, 2 working); 元旦 stays
+    assert CalendarDay.objects.filter(name="元旦").count() == 4
+    with pytest.raises(ScheduleError, match="correction: must be true or false"):
+        parse_holiday_cn(json.dumps({"year": 2027, "days": [ONE_DAY], "correction": "yes"}))
