@@ -15,10 +15,15 @@ The counting rule (行政许可法 art. 82; 民法典 arts. 201 and 203), stated
 * An extension of E working days runs on from the end of the limit: the due date becomes the E-th
   working day after the (rolled-forward) due date that the clock would have without it.
 
-Years that the data does not cover are provisional: weekends plus the fixed-date statutory
-holidays (1 Jan, 1-2 May, 1-3 Oct); their lunar holidays and adjusted working days are unknown.
-Every answer says whether it depended on a provisional day, so that no screen ever presents a
-guess as the law.
+A year whose schedule is not published is estimated from the law (approvals.estimate): its
+statutory festival days are certain, and so are the plain days far from any festival; the days a
+notice could still change (a bridged weekday, a make-up weekend day, a 补休 in a block) are
+uncertain, and count by the estimate's best guess. A day is *provisional* exactly when it is
+uncertain, and every answer says whether it depended on a provisional day, so that no screen ever
+presents a guess as the law. ``bound("earliest")`` and ``bound("latest")`` are the same calendar
+with every uncertain day worked or taken off: the range a provisional answer can still move in.
+(A year the estimate cannot reach, before 1901 or after 2099, is weekends only, every day
+provisional, in the bound calendars too.)
 
 The calendar precomputes, once, a table indexed by day: the running count of working days, the
 running count of provisional days, and the position of the k-th working day. Every query is then
@@ -30,11 +35,13 @@ This module has no Django import: holidays and adjusted working days come in as 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 from typing import Literal, NamedTuple
+
+from approvals.estimate import EstimatedDay, estimate_year
 
 __all__ = [
     "FIXED_HOLIDAYS",
@@ -55,13 +62,16 @@ __all__ = [
 ]
 
 # The statutory holidays whose dates are fixed (全国年节及纪念日放假办法, 2025 revision):
-# New Year's Day, Labour Day (two days) and National Day (three days). The lunar holidays
-# (Spring Festival, Qingming, Dragon Boat, Mid-Autumn) and the adjusted working days are only
-# known once the State Council publishes the year's notice.
+# New Year's Day, Labour Day (two days) and National Day (three days). The calendar no longer
+# uses them (an unpublished year is estimated by approvals.estimate); kept for the modules that
+# still import them.
 FIXED_HOLIDAYS: frozenset[tuple[int, int]] = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
 
 # How many years past the last official year, or past a query, the table is built in one go.
 _GROW_YEARS = 10
+
+Bound = Literal["earliest", "latest"]
+Estimate = Callable[[int], Iterable[EstimatedDay]]
 
 
 class Unit(StrEnum):
@@ -115,21 +125,26 @@ _make = tuple.__new__
 
 
 class WorkCalendar:
-    """Working days from weekends, explicit day entries and, for other years, the provisional rule.
+    """Working days from weekends, explicit day entries and, for other years, the estimate.
 
     ``days`` maps a date to True (a working day, e.g. an adjusted Saturday) or False (a holiday);
-    it overrides the weekend rule in every year. ``official_years`` are the years whose schedule
-    is published: in every other year the fixed-date holidays apply and each day is provisional.
-    The calendar is immutable; ``with_days`` returns a new one.
+    it overrides everything else in every year, and is certain. ``official_years`` are the years
+    whose schedule is published: in every other year ``estimate`` (by default
+    ``approvals.estimate.estimate_year``) gives the days that are not plain, and its uncertain
+    days are provisional. The calendar is immutable; ``with_days`` returns a new one.
     """
 
     __slots__ = (
         "__weakref__",
         "_base",
+        "_bounds",
         "_cum",
         "_days",
+        "_estimate",
+        "_estimates",
         "_first_year",
         "_lock",
+        "_mode",
         "_nth",
         "_nth_date",
         "_nth_pcum",
@@ -145,9 +160,24 @@ class WorkCalendar:
         official_years: Iterable[int] = (),
         *,
         first_year: int | None = None,
+        estimate: Estimate | None = None,
+    ) -> None:
+        self._setup(days, official_years, first_year, estimate, None)
+
+    def _setup(
+        self,
+        days: Mapping[date, bool] | None,
+        official_years: Iterable[int],
+        first_year: int | None,
+        estimate: Estimate | None,
+        mode: Bound | None,
     ) -> None:
         self._days: dict[date, bool] = dict(days or {})
         self._official_years: frozenset[int] = frozenset(official_years)
+        self._estimate: Estimate = estimate or estimate_year
+        self._mode = mode  # None; or which bound this calendar is: uncertain days worked or taken off
+        self._estimates: dict[int, dict[date, EstimatedDay] | None] = {}  # year -> its estimate, by day
+        self._bounds: dict[str, WorkCalendar] = {}
         known = [d.year for d in self._days] + list(self._official_years)
         self._first_year = first_year if first_year is not None else min(known, default=2004)
         self._base = date(self._first_year, 1, 1).toordinal()
@@ -171,11 +201,33 @@ class WorkCalendar:
 
     def with_days(self, days: Mapping[date, bool], official_years: Iterable[int] = ()) -> WorkCalendar:
         """A new calendar: these day entries over this one's, and these years official as well."""
-        return WorkCalendar(
+        calendar = WorkCalendar.__new__(WorkCalendar)
+        calendar._setup(
             {**self._days, **days},
             self._official_years | frozenset(official_years),
-            first_year=min([self._first_year, *(d.year for d in days)]),
+            min([self._first_year, *(d.year for d in days)]),
+            self._estimate,
+            self._mode,
         )
+        return calendar
+
+    def bound(self, which: Bound) -> WorkCalendar:
+        """This calendar with every uncertain day of the unpublished years worked ("earliest": the
+        earliest due dates it can still give) or taken off ("latest"). Nothing in it is
+        provisional, but for the years the estimate cannot reach. Built once, on first use."""
+        if which not in ("earliest", "latest"):
+            raise ValueError(f"bound() takes 'earliest' or 'latest', not {which!r}")
+        if which == self._mode:
+            return self
+        calendar = self._bounds.get(which)
+        if calendar is None:
+            with self._lock:
+                calendar = self._bounds.get(which)
+                if calendar is None:
+                    calendar = WorkCalendar.__new__(WorkCalendar)
+                    calendar._setup(self._days, self._official_years, self._first_year, self._estimate, which)
+                    self._bounds[which] = calendar
+        return calendar
 
     @property
     def official_years(self) -> frozenset[int]:
@@ -188,18 +240,29 @@ class WorkCalendar:
     def is_official_year(self, year: int) -> bool:
         return year in self._official_years
 
+    def estimated(self, day: date) -> EstimatedDay | None:
+        """The estimate's entry for ``day`` in an unpublished year: a festival day, a day its best
+        guess changes, or an uncertain day. None in an official year, for a day an entry gives,
+        and for a plain day."""
+        if day in self._days or day.year in self._official_years:
+            return None
+        estimate = self._year_estimate(day.year)
+        return estimate.get(day) if estimate else None
+
     # -- the table ----------------------------------------------------------------------------
 
-    def _classify(self, day: date) -> tuple[bool, bool]:
-        provisional = day.year not in self._official_years
-        entry = self._days.get(day)
-        if entry is not None:
-            return entry, provisional
-        if day.weekday() >= 5:
-            return False, provisional
-        if provisional and (day.month, day.day) in FIXED_HOLIDAYS:
-            return False, provisional
-        return True, provisional
+    def _year_estimate(self, year: int) -> dict[date, EstimatedDay] | None:
+        """The estimate of an unpublished year by day, computed once; None where it cannot be made."""
+        try:
+            return self._estimates[year]
+        except KeyError:
+            pass
+        try:
+            estimate: dict[date, EstimatedDay] | None = {entry.date: entry for entry in self._estimate(year)}
+        except ValueError:
+            estimate = None  # beyond the estimate's years: weekends only, every day provisional
+        self._estimates[year] = estimate
+        return estimate
 
     def _grow_to(self, ordinal: int) -> None:
         """Extend the table so that it covers ``ordinal``. Safe to call from several threads."""
@@ -209,12 +272,31 @@ class WorkCalendar:
                 return
             cum = self._cum[-1] if self._cum else 0
             pcum = self._pcum[-1] if self._pcum else 0
-            fromordinal, classify = date.fromordinal, self._classify
+            fromordinal, entries, mode = date.fromordinal, self._days, self._mode
+            year, official, estimate = 0, True, None
             # Append whole lists at the end so that readers never see a partial day.
             work, prov, cums, pcums, nth, nth_date, nth_pcum = bytearray(), bytearray(), [], [], [], [], []
             for index, ordinal_ in enumerate(range(start, ordinal + 1), start=start - self._base):
                 day = fromordinal(ordinal_)
-                working, provisional = classify(day)
+                if day.year != year:
+                    year = day.year
+                    official = year in self._official_years
+                    estimate = None if official else self._year_estimate(year)
+                working, provisional = day.weekday() < 5, False
+                entry = entries.get(day)
+                if entry is not None:
+                    working = entry
+                elif official:
+                    pass
+                elif estimate is None:
+                    provisional = True
+                else:
+                    estimated = estimate.get(day)
+                    if estimated is not None:
+                        if estimated.certain or mode is None:
+                            working, provisional = not estimated.off, not estimated.certain
+                        else:
+                            working = mode == "earliest"
                 if provisional:
                     pcum += 1
                 if working:
@@ -283,7 +365,8 @@ class WorkCalendar:
         return DayStatus(bool(self._work[i]), bool(self._prov[i]))
 
     def is_provisional(self, day: date) -> bool:
-        return day.year not in self._official_years
+        """Whether ``day`` itself is uncertain (an unpublished year's day the notice may change)."""
+        return bool(self._prov[self._index(day)])
 
     def add_working_days(self, start: date, n: int) -> Day:
         """The n-th working day strictly after ``start`` (n < 0: the working day n working days

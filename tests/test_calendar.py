@@ -1,5 +1,6 @@
 """approvals.calendar: working days, with no database and no Django settings."""
 
+import functools
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from approvals.calendar import CalendarRangeError, WorkCalendar
+from approvals.estimate import EstimatedDay, estimate_year
 from tests import reference
 
 D = date.fromisoformat
@@ -19,6 +21,34 @@ ONE = timedelta(days=1)
 covered = st.dates(min_value=D("2024-01-01"), max_value=D("2026-12-31"))
 anywhere = st.dates(min_value=D("2004-01-01"), max_value=D("2060-12-31"))
 counts = st.integers(min_value=1, max_value=300)
+
+
+@functools.cache
+def estimated_days(year: int) -> dict[date, EstimatedDay]:
+    return {entry.date: entry for entry in estimate_year(year)}
+
+
+class EstimatedReference(reference.RefCalendar):
+    """The day-by-day reference, reading an unpublished year from the estimate (approvals.estimate):
+    to the reference the estimate is data, as the holiday-cn files are."""
+
+    def provisional(self, d: date) -> bool:
+        if d in self.days or d.year in self.official:
+            return False
+        entry = estimated_days(d.year).get(d)
+        return entry is not None and not entry.certain
+
+    def is_work(self, d: date) -> bool:
+        if d in self.days:
+            return self.days[d]
+        entry = None if d.year in self.official else estimated_days(d.year).get(d)
+        return d.weekday() < 5 if entry is None else not entry.off
+
+
+@pytest.fixture(scope="session")
+def ref() -> reference.RefCalendar:
+    files = reference.official_2024_2026()
+    return EstimatedReference(files.days, files.official)
 
 
 def test_the_module_imports_without_django() -> None:
@@ -31,7 +61,7 @@ def test_the_module_imports_without_django() -> None:
 @pytest.mark.parametrize(
     ("start", "n", "due"),
     [
-        # ../shared/DOMAIN.md's worked examples.
+        # docs/domain.md's worked examples.
         ("2025-09-26", 8, "2025-10-14"),  # Fri; Sun 28 Sep and Sat 11 Oct are working days
         ("2026-02-12", 8, "2026-03-02"),  # across the Spring Festival, Sat 14 and 28 Feb working
         ("2026-02-12", 26, "2026-03-26"),
@@ -95,8 +125,9 @@ def test_the_package_data_matches_the_holiday_cn_files_for_2024_to_2026(
 def test_a_status_is_true_exactly_on_a_working_day(official: WorkCalendar) -> None:
     assert official.is_working_day(D("2026-02-14"))  # adjusted Saturday
     assert not official.is_working_day(D("2026-02-16"))  # Spring Festival Monday
-    working, provisional = official.is_working_day(D("2027-03-01"))
-    assert (working, provisional) == (True, True)
+    working, provisional = official.is_working_day(D("2027-02-09"))  # a 补休 the 2027 notice will place
+    assert (working, provisional) == (False, True)
+    assert official.is_working_day(D("2027-03-01")) == (True, False), "a plain day of 2027 is certain"
 
 
 def test_a_clock_started_on_a_rest_day_counts_from_the_next_working_day(official: WorkCalendar) -> None:
@@ -122,23 +153,52 @@ def test_calendar_day_limits_roll_forward_to_the_next_working_day(official: Work
     assert official.roll_forward(D("2026-02-15")).date == D("2026-02-24")
 
 
-def test_years_without_a_schedule_are_provisional_with_the_fixed_holidays(official: WorkCalendar) -> None:
+def test_years_without_a_schedule_count_by_the_estimate(official: WorkCalendar) -> None:
     assert not official.is_official_year(2027)
-    assert official.is_working_day(D("2027-01-01")) == (False, True)  # New Year's Day
-    assert official.is_working_day(D("2027-05-03")) == (True, True)  # Monday: only 1-2 May are fixed
-    for day in ("2027-05-01", "2027-05-02", "2027-10-01", "2027-10-02", "2027-10-03"):
-        assert not official.is_working_day(D(day))
-    # Fri 2027-02-05 is in next year's likely Spring Festival, but nobody knows that yet.
-    assert official.is_working_day(D("2027-02-05")) == (True, True)
-    due = official.add_working_days(D("2026-12-20"), 26)
-    assert due == (D("2027-01-26"), True)
+    # What the law fixes is certain: New Year's Day, the four days of the Spring Festival.
+    assert official.is_working_day(D("2027-01-01")) == (False, False)
+    for day in ("2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"):
+        assert official.is_working_day(D(day)) == (False, False)
+    # What the notice will add is uncertain, and counts by the estimate's best guess.
+    assert official.is_working_day(D("2027-05-03")) == (False, True)  # a 补休 of Labour Day (Sat 1 May)
+    assert official.is_working_day(D("2027-01-31")) == (True, True)  # a likely make-up Sunday
+    assert official.is_provisional(D("2027-02-10")) and not official.is_provisional(D("2027-02-05"))
+    # A window of certain days only is not provisional, even in 2027.
+    assert official.add_working_days(D("2026-12-20"), 26) == (D("2027-01-26"), False)
     assert official.add_working_days(D("2026-12-01"), 5) == (D("2026-12-08"), False)
+    # One that touches an uncertain day is.
+    due = official.add_working_days(D("2027-01-28"), 8)
+    assert due.provisional and due.date >= D("2027-02-11")
+
+
+def test_estimated_names_the_days_of_the_estimate(official: WorkCalendar) -> None:
+    assert official.estimated(D("2027-02-05")) == EstimatedDay(D("2027-02-05"), "春节", True, True)
+    assert official.estimated(D("2027-02-10")) == EstimatedDay(D("2027-02-10"), "春节", True, False)
+    assert official.estimated(D("2027-03-01")) is None, "a plain day"
+    assert official.estimated(D("2026-02-16")) is None, "an official year"
+
+
+def test_the_bound_calendars_take_every_uncertain_day_one_way(official: WorkCalendar) -> None:
+    earliest, latest = official.bound("earliest"), official.bound("latest")
+    assert official.bound("earliest") is earliest, "built once"
+    assert earliest.bound("earliest") is earliest and latest.bound("earliest") is not latest
+    assert earliest.is_working_day(D("2027-02-10")) == (True, False)
+    assert latest.is_working_day(D("2027-02-10")) == (False, False)
+    assert earliest.is_working_day(D("2027-02-05")) == latest.is_working_day(D("2027-02-05")) == (False, False)
+    assert latest.is_working_day(D("2027-01-31")) == (False, False)  # a Sunday: off unless made working
+    assert earliest.add_working_days(D("2027-01-28"), 8) == (D("2027-02-10"), False)  # docs/domain.md
+    assert latest.add_working_days(D("2027-01-28"), 8) == (D("2027-02-17"), False)
+    with pytest.raises(ValueError):
+        official.bound("best")  # type: ignore[arg-type]
 
 
 def test_far_future_years_never_raise(official: WorkCalendar) -> None:
-    # The table grows by itself, far past its first build.
-    assert official.add_working_days(D("2199-12-31"), 1) == (D("2200-01-02"), True)  # 1 Jan is a holiday
+    # The table grows by itself, far past its first build; past the estimate's years (1901-2099)
+    # a year is weekends only, every day provisional.
+    assert official.add_working_days(D("2099-12-31"), 1) == (D("2100-01-01"), True)  # a Friday
+    assert official.add_working_days(D("2199-12-31"), 1) == (D("2200-01-01"), True)  # a Wednesday
     assert official.working_days_between(D("2026-12-31"), D("2300-01-01")).provisional
+    assert official.bound("latest").is_working_day(D("2150-06-01")) == (True, True)
     assert official.add_calendar_days(D("9999-12-20"), 3).date == D("9999-12-23")
     with pytest.raises(CalendarRangeError):
         official.add_working_days(D("9999-12-31"), 1)
@@ -152,11 +212,38 @@ def test_dates_before_the_calendar_raise_a_clear_error(official: WorkCalendar) -
 
 
 def test_entries_override_the_package_and_official_years_end_provisional(official: WorkCalendar) -> None:
-    loaded = official.with_days({D("2027-02-08"): False, D("2027-02-20"): True}, official_years=[2027])
-    assert loaded.is_working_day(D("2027-02-08")) == (False, False)
+    loaded = official.with_days({D("2027-02-09"): True, D("2027-02-20"): True}, official_years=[2027])
+    assert loaded.is_working_day(D("2027-02-09")) == (True, False)
     assert loaded.is_working_day(D("2027-02-20")) == (True, False)  # a Saturday declared working
+    assert loaded.is_working_day(D("2027-02-10")) == (True, False), "an official year has no estimate"
     assert loaded.add_working_days(D("2026-12-20"), 26).provisional is False
-    assert official.is_working_day(D("2027-02-08")) == (True, True), "the original is unchanged"
+    assert official.is_working_day(D("2027-02-09")) == (False, True), "the original is unchanged"
+
+
+def test_entries_override_the_estimate_and_are_certain(official: WorkCalendar) -> None:
+    # A day an administrator enters in a year still unofficial: certain, in the bound calendars too.
+    entered = official.with_days({D("2027-02-10"): True, D("2027-02-05"): True})
+    assert not entered.is_official_year(2027)
+    assert entered.is_working_day(D("2027-02-10")) == (True, False)
+    assert entered.is_working_day(D("2027-02-05")) == (True, False), "even over a statutory day"
+    assert entered.estimated(D("2027-02-10")) is None
+    for bound in ("earliest", "latest"):
+        assert entered.bound(bound).is_working_day(D("2027-02-10")) == (True, False)
+    assert entered.is_working_day(D("2027-02-11")) == (False, True), "the rest of 2027 is still estimated"
+
+
+def test_an_estimate_can_be_injected(official: WorkCalendar) -> None:
+    plain = WorkCalendar(official_years=range(2004, 2027), estimate=lambda year: ())
+    assert plain.is_working_day(D("2027-02-08")) == (True, False)
+    assert plain.with_days({D("2027-02-09"): False}).is_working_day(D("2027-02-08")) == (True, False)
+    guess = EstimatedDay(D("2027-03-02"), "", True, False)
+    one_day = WorkCalendar(official_years=[2026], estimate=lambda year: (guess,) if year == 2027 else ())
+    assert one_day.is_working_day(D("2027-03-02")) == (False, True)
+    assert one_day.estimated(D("2027-03-02")) == guess
+    assert one_day.bound("earliest").is_working_day(D("2027-03-02")) == (True, False)
+    # An estimate that cannot estimate a year (ValueError): weekends only, every day provisional.
+    refusing = WorkCalendar(official_years=[2026], estimate=estimate_year, first_year=1890)
+    assert refusing.is_working_day(D("1900-01-01")) == (True, True)
 
 
 def test_the_bulk_form_gives_the_same_answers(official: WorkCalendar) -> None:
@@ -232,8 +319,21 @@ def test_calendar_limits_are_the_rolled_day_n_days_later(official: WorkCalendar,
 
 
 @given(start=st.dates(min_value=D("2026-06-01"), max_value=D("2028-12-31")), n=counts)
-def test_provisional_exactly_when_a_counted_day_is_in_an_unpublished_year(
-    official: WorkCalendar, start: date, n: int
-) -> None:
+def test_provisional_exactly_when_a_counted_day_is_uncertain(official: WorkCalendar, start: date, n: int) -> None:
     due = official.add_working_days(start, n)
-    assert due.provisional == (due.date.year >= 2027)
+    uncertain = any(
+        not entry.certain and start < day <= due.date
+        for year in range(2027, due.date.year + 1)
+        for day, entry in estimated_days(year).items()
+    )
+    assert due.provisional == uncertain
+
+
+@given(start=st.dates(min_value=D("2026-06-01"), max_value=D("2030-12-31")), n=counts)
+def test_the_best_estimate_lies_between_the_bounds(official: WorkCalendar, start: date, n: int) -> None:
+    best = official.add_working_days(start, n)
+    earliest = official.bound("earliest").add_working_days(start, n)
+    latest = official.bound("latest").add_working_days(start, n)
+    assert earliest.date <= best.date <= latest.date
+    assert not earliest.provisional and not latest.provisional
+    assert (earliest.date != latest.date) <= best.provisional, "a range only where something is uncertain"

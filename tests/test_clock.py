@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from approvals.calendar import Clock, ClockError, Pause, Segment, Unit, WorkCalendar, compute_clock
 from tests import reference
+from tests.test_calendar import EstimatedReference
 
 D = date.fromisoformat
 WD, CD = Unit.WORKING_DAYS, Unit.CALENDAR_DAYS
@@ -116,15 +117,41 @@ def test_negative_limits_are_refused(official: WorkCalendar) -> None:
         compute_clock(official, D("2026-03-02"), 10, WD, extension=-2)
 
 
-def test_a_clock_reaching_an_unpublished_year_is_provisional(official: WorkCalendar) -> None:
+def test_a_clock_touching_an_uncertain_day_is_provisional(official: WorkCalendar) -> None:
+    # Into 2027 (unpublished) over certain days only: New Year's Day is fixed by law.
     clock = compute_clock(official, D("2026-12-01"), 26, WD)
-    assert clock.provisional and clock.due.year == 2027
+    assert (clock.due, clock.provisional) == (D("2027-01-07"), False)
     assert not compute_clock(official, D("2026-10-01"), 60, CD).provisional  # Mon 30 Nov 2026
-    rolled = compute_clock(official, D("2026-11-02"), 60, CD)  # Fri 1 Jan 2027, a provisional holiday
-    assert (rolled.due, rolled.provisional) == (D("2027-01-04"), True)
+    rolled = compute_clock(official, D("2026-11-02"), 60, CD)  # Fri 1 Jan 2027, a statutory holiday
+    assert (rolled.due, rolled.provisional) == (D("2027-01-04"), False)
+    # Across the Spring Festival, whose 调休 the 2027 notice will settle.
+    clock = compute_clock(official, D("2027-01-28"), 8, WD)
+    assert clock.provisional and clock.due >= D("2027-02-11")
+    # 60 days land on Tue 9 Feb, a likely 补休: the count is certain, the roll-forward is not.
+    rolled = compute_clock(official, D("2026-12-11"), 60, CD)
+    assert rolled.provisional and [s.provisional for s in rolled.segments] == [False, True]
+    # Only the segment that touches the uncertain Sunday 31 Jan is provisional.
+    paused = compute_clock(official, D("2027-01-20"), 10, WD, pauses=[Pause(D("2027-01-22"), D("2027-01-26"))])
+    assert [s.provisional for s in paused.segments] == [False, False, True]
+
+
+def test_the_bound_calendars_bracket_the_best_estimate(official: WorkCalendar) -> None:
+    best = compute_clock(official, D("2027-01-28"), 8, WD)
+    earliest = compute_clock(official.bound("earliest"), D("2027-01-28"), 8, WD)
+    latest = compute_clock(official.bound("latest"), D("2027-01-28"), 8, WD)
+    assert earliest.due <= best.due <= latest.due
+    assert not earliest.provisional and not latest.provisional
 
 
 # -- against the day-by-day reference --------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ref() -> reference.RefCalendar:
+    """The reference, with 2027 on read from the estimate (clocks from 2026 reach into it)."""
+    files = reference.official_2024_2026()
+    return EstimatedReference(files.days, files.official)
+
 
 pause_st = st.tuples(st.integers(min_value=0, max_value=90), st.integers(min_value=0, max_value=40))
 
