@@ -1,13 +1,19 @@
 """approvals.estimate: a year's schedule estimated from the law, checked against the published years."""
 
+import json
 import subprocess
 import sys
 from datetime import date, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from chinese_calendar.constants import holidays, workdays
+from django.core.management import ManagementUtility, call_command
+from django.core.management.base import CommandError
+from django.utils import translation
 
+from approvals.calendar import WorkCalendar
 from approvals.estimate import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -176,3 +182,113 @@ def test_the_best_guess_matches_the_recent_notices(
     assert not off(D(first) - ONE) and not off(D(last) + ONE)
     for raw in worked:
         assert days[D(raw)] == EstimatedDay(D(raw), festival, False, False)
+
+
+# -- in the calendar: WorkCalendar with 2027 unpublished -------------------------------------
+
+
+def test_a_clock_wholly_in_2026_is_never_provisional(official: WorkCalendar) -> None:
+    day = D("2026-01-01")
+    while day <= D("2026-12-31"):
+        for n in (8, 10, 26):
+            due = official.add_working_days(day, n)
+            if due.date.year == 2026:
+                assert not due.provisional, (day, n)
+        day += ONE
+    assert official.add_working_days(D("2026-12-01"), 8) == (D("2026-12-11"), False)
+
+
+def test_a_website_filing_across_the_2027_spring_festival(official: WorkCalendar) -> None:
+    # docs/domain.md's worked example: accepted Thu 2027-01-28, 8 working days.
+    best = official.add_working_days(D("2027-01-28"), 8)
+    earliest = official.bound("earliest").add_working_days(D("2027-01-28"), 8)
+    latest = official.bound("latest").add_working_days(D("2027-01-28"), 8)
+    assert best.provisional and best.date >= D("2027-02-11")
+    assert earliest.date <= best.date <= latest.date
+    assert (earliest.provisional, latest.provisional) == (False, False)
+
+
+def test_the_bound_calendars_have_nothing_provisional(official: WorkCalendar) -> None:
+    for which in ("earliest", "latest"):
+        bound = official.bound(which)
+        day = D("2026-06-01")
+        while day <= D("2031-12-31"):
+            assert not bound.is_working_day(day).provisional, (which, day)
+            day += ONE
+        assert not bound.working_days_between(D("2026-06-01"), D("2031-12-31")).provisional
+        assert not bound.add_working_days(D("2027-01-28"), 260).provisional
+
+
+def test_explicit_days_override_the_estimate(official: WorkCalendar) -> None:
+    entered = official.with_days({D("2027-02-11"): True, D("2027-01-31"): False})
+    assert entered.is_working_day(D("2027-02-11")) == (True, False)
+    assert entered.is_working_day(D("2027-01-31")) == (False, False)
+    assert entered.estimated(D("2027-02-11")) is None
+    assert entered.bound("latest").is_working_day(D("2027-02-11")) == (True, False)
+
+
+# -- manage.py estimate_calendar --------------------------------------------------------------
+
+
+def run(capsys, monkeypatch, *argv: str) -> tuple[int, str, str]:
+    """Run the command as the shell does (argument parsing, exit code, stdout and stderr)."""
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
+    try:
+        ManagementUtility(["manage.py", "estimate_calendar", *argv]).execute()
+        code = 0
+    except SystemExit as exit:
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_command_prints_a_table_and_the_uncertain_days(capsys, monkeypatch) -> None:
+    code, out, err = run(capsys, monkeypatch, "2027")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "2027 without its notice: estimated from the law and recent notices"
+    assert lines[1].split() == ["Date", "Weekday", "Festival", "Best", "guess", "Certainty"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[2:-1]}
+    for day, weekday in (("2027-02-05", "Fri"), ("2027-02-06", "Sat"), ("2027-02-07", "Sun"), ("2027-02-08", "Mon")):
+        assert rows[day] == [weekday, "春节", "off", "certain"]
+    assert rows["2027-02-09"] == ["Tue", "春节", "off", "uncertain"]
+    uncertain = sum(1 for d in estimate_year(2027) if not d.certain)
+    assert lines[-1] == f"uncertain days: {uncertain}"
+    assert len(rows) == len(estimate_year(2027))
+
+
+def test_the_command_prints_json(capsys, monkeypatch) -> None:
+    code, out, err = run(capsys, monkeypatch, "2027", "--json")
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert set(data) == {"year", "days"} and data["year"] == 2027
+    assert all(set(day) == {"date", "name", "isOffDay", "certain"} for day in data["days"])
+    by_date = {day["date"]: day for day in data["days"]}
+    for day in ("2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"):
+        assert by_date[day] == {"date": day, "name": "春节", "isOffDay": True, "certain": True}
+    assert [day["date"] for day in data["days"]] == [d.date.isoformat() for d in estimate_year(2027)]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["twenty"], "YEAR 'twenty' is not a year: expected a whole number such as 2027"),
+        (["2027.5", "--json"], "YEAR '2027.5' is not a year: expected a whole number such as 2027"),
+        (["1900"], "YEAR 1900 is outside the years the estimate covers, 1901-2099"),
+        (["2100", "--json"], "YEAR 2100 is outside the years the estimate covers, 1901-2099"),
+    ],
+)
+def test_bad_years_are_one_clear_line_and_a_non_zero_exit(capsys, monkeypatch, argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, monkeypatch, *argv)
+    assert code != 0 and out == ""
+    assert err == f"CommandError: {message}\n"
+    with pytest.raises(CommandError, match="YEAR"):
+        call_command("estimate_calendar", *argv, stdout=StringIO(), stderr=StringIO())
+
+
+def test_the_command_in_chinese(capsys, monkeypatch) -> None:
+    with translation.override("zh-hans"):
+        code, out, _err = run(capsys, monkeypatch, "2027")
+    assert code == 0
+    row = next(line for line in out.splitlines() if line.startswith("2027-02-05"))
+    assert row.split()[:3] == ["2027-02-05", "星期五", "春节"]
