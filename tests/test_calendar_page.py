@@ -1,6 +1,7 @@
 """The holiday calendar page: the years and their status, an upload previewed then applied in
 the background (django-q2 runs the task inline in tests), its progress, and who may use it."""
 
+import json
 from datetime import date
 
 import pytest
@@ -187,3 +188,145 @@ def test_when_the_worker_cannot_be_reached_the_preview_stays_to_confirm_again(
     assert CalendarJob.objects.get().status == CalendarJob.Status.PREVIEWED
     assert f'action="/calendar/jobs/{job.pk}/apply/"' in page
     assert not CalendarYear.objects.filter(year=2027).exists()
+
+
+# -- the notice's text, pasted; corrections --------------------------------------------------------
+
+# Made up like sample-2027.json (its very days), in the form of a published notice: NOT the State
+# Council's 2027 notice.
+SAMPLE_2027_NOTICE = """国务院办公厅关于2027年部分节假日安排的通知（样例，非正式通知）
+
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+
+　　一、元旦：1月1日（周五）至3日（周日）放假调休，共3天。2026年12月27日（周日）上班。
+　　二、春节：2月5日（农历除夕、周五）至13日（周六）放假调休，共9天。1月30日（周六）、2月20日（周六）上班。
+　　三、清明节：4月5日（周一）放假，共1天。
+　　四、劳动节：5月1日（周六）至5日（周三）放假调休，共5天。4月25日（周日）上班。
+　　五、端午节：6月9日（周三）放假，共1天。
+　　六、中秋节：9月15日（周三）放假，共1天。
+　　七、国庆节：10月1日（周五）至7日（周四）放假调休，共7天。9月26日（周日）、10月9日（周六）上班。
+
+国务院办公厅
+"""
+
+
+def test_the_page_offers_a_file_or_the_pasted_notice_and_a_correction_box(cast: Cast, december) -> None:
+    page = browser(cast.root).get("/calendar/").content.decode()
+    assert '<textarea name="text"' in page and 'type="file" name="file"' in page
+    assert 'type="checkbox" name="correction"' in page and 'name="year"' in page
+    assert "Or paste the notice" in page and "A correction" in page
+    assert "<script>" not in page and " onclick=" not in page  # the Content-Security-Policy allows no inline script
+
+
+def test_pasting_the_notice_previews_the_same_moves_as_uploading_the_file(cast: Cast, december) -> None:
+    root = browser(cast.root)
+    root.post("/calendar/", {"file": sample()})
+    from_file = CalendarJob.objects.get()
+    response = root.post("/calendar/", {"text": SAMPLE_2027_NOTICE})
+    job = CalendarJob.objects.exclude(pk=from_file.pk).get()
+    assert response.status_code == 302 and response["Location"] == f"/calendar/jobs/{job.pk}/"
+    assert (job.year, job.file_name, job.content) == (2027, "(pasted text)", SAMPLE_2027_NOTICE)
+    assert job.source.startswith("国务院办公厅关于2027年部分节假日安排的通知")
+    assert job.preview["moves"] == from_file.preview["moves"] and len(job.preview["moves"]) == 3
+    assert (job.preview["entries"], job.preview["correction"]) == (33, False)
+    assert not CalendarDay.objects.exists()  # a preview changes nothing
+
+    page = root.get(f"/calendar/jobs/{job.pk}/").content.decode()
+    assert "2027-01-25" in page and "2027-01-22" in page and "1 working day earlier" in page
+    assert "The 2027 notice: every festival of the year." in page
+    root.post(f"/calendar/jobs/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.status == CalendarJob.Status.DONE, job.result
+    assert "2027 schedule loaded: 33 entries added" in job.result
+    assert Application.objects.get(pk=december["licence"].pk).due_date == D("2027-01-22")
+    assert CalendarYear.objects.get(year=2027).official
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Upload a schedule file or paste the notice&#x27;s text."),
+        ({"text": SAMPLE_2027_NOTICE, "file": "x"}, "Upload a file or paste the notice, not both."),
+        ({"text": "各省、自治区：\n节假日期间…"}, "the text holds no schedule"),
+        ({"text": "国务院办公厅关于2027年部分节假日安排的通知\n三、植树节：3月12日放假。"}, "is not a festival"),
+        ({"text": "一、元旦：1月1日（周四）放假。", "year": "2027"}, "1月1日 is a 星期五 in 2027"),
+        ({"text": "一、元旦：1月1日放假。"}, "does not say which year"),
+        ({"text": "[" * 200_000}, "the JSON nests more than 20 levels deep"),
+        ({"text": '{"year": 2027, "days": [{"name": "x", "date": "2027-W05-1", "isOffDay": true}]}'}, "YYYY-MM-DD"),
+        ({"text": "date,type,name\n2027-02-13,workday,春节\n"}, "Mark it as a correction"),
+        ({"text": "x", "year": "27"}, "greater than or equal to 2000"),
+    ],
+)
+def test_bad_pasted_text_is_refused_and_changes_nothing(cast: Cast, december, data: dict, message: str) -> None:
+    if data.get("file") == "x":
+        data = {**data, "file": sample()}
+    response = browser(cast.root).post("/calendar/", data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not CalendarJob.objects.exists() and not CalendarDay.objects.exists()
+
+
+def test_a_one_day_correction_is_merged_and_leaves_the_year_provisional(cast: Cast, december) -> None:
+    root = browser(cast.root)
+    one = upload("fix.csv", "date,type,name\n2026-12-27,workday,元旦\n".encode(), "text/csv")
+    refused = root.post("/calendar/", {"file": one})
+    assert refused.status_code == 400 and "Mark it as a correction" in refused.content.decode()
+    one.seek(0)
+    response = root.post("/calendar/", {"file": one, "correction": "on"})
+    assert response.status_code == 302
+    job = CalendarJob.objects.get()
+    assert (job.year, job.preview["correction"], job.preview["entries"]) == (2026, True, 1)
+    # Read again as a plain CSV it would not be a correction: the job keeps what was read, marked.
+    assert json.loads(job.content)["correction"] is True
+    page = root.get(f"/calendar/jobs/{job.pk}/").content.decode()
+    assert "A correction: it changes the dates it names" in page and "Load the 2026 correction" in page
+    # Sunday 27 December 2026 becomes a working day: the number-resource case is due a day earlier.
+    assert "2026-12-29" in page and "2026-12-28" in page
+    root.post(f"/calendar/jobs/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.status == CalendarJob.Status.DONE, job.result
+    assert "2026 correction loaded: 1 entries added" in job.result
+    assert CalendarDay.objects.get(date=D("2026-12-27")).kind == "workday"
+    assert not CalendarYear.objects.filter(year__in=[2026, 2027]).exists()  # 2026: the package's
+
+
+def test_a_follow_up_notice_pasted_is_a_correction_of_its_festival(cast: Cast, december) -> None:
+    root = browser(cast.root)
+    root.post("/calendar/", {"text": SAMPLE_2027_NOTICE})
+    root.post(f"/calendar/jobs/{CalendarJob.objects.get().pk}/apply/")
+    follow_up = (
+        "国务院办公厅关于调整2027年劳动节假期安排的通知（样例）\n"
+        "一、2027年5月1日至4日放假调休，共4天。4月25日（星期日）、5月8日（星期六）上班。\n"
+    )
+    response = root.post("/calendar/", {"text": follow_up})
+    assert response.status_code == 302
+    job = CalendarJob.objects.latest("pk")
+    assert (job.preview["correction"], job.preview["replaces"], job.content) == (True, ["劳动节"], follow_up)
+    page = root.get(f"/calendar/jobs/{job.pk}/").content.decode()
+    assert "It replaces the loaded days of 劳动节." in page
+    root.post(f"/calendar/jobs/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.status == CalendarJob.Status.DONE, job.result
+    assert sorted(CalendarDay.objects.filter(name="劳动节").values_list("date", flat=True)) == [
+        D("2027-04-25"),
+        D("2027-05-01"),
+        D("2027-05-02"),
+        D("2027-05-03"),
+        D("2027-05-04"),
+        D("2027-05-08"),
+    ]
+    assert CalendarDay.objects.filter(notice_year=2027).count() == 33 - 6 + 6  # 5 May off goes, 8 May comes
+
+
+def test_a_notice_without_its_title_takes_the_year_from_the_form_and_keeps_it(cast: Cast, december) -> None:
+    root = browser(cast.root)
+    body = SAMPLE_2027_NOTICE.split("\n", 1)[1]  # the title left out when copying
+    assert "does not say which year" in root.post("/calendar/", {"text": body}).content.decode()
+    response = root.post("/calendar/", {"text": body, "year": "2027", "source": "样例"})
+    assert response.status_code == 302
+    job = CalendarJob.objects.get()
+    assert (job.year, job.source, json.loads(job.content)["year"]) == (2027, "样例", 2027)
+    root.post(f"/calendar/jobs/{job.pk}/apply/")
+    job.refresh_from_db()
+    assert job.status == CalendarJob.Status.DONE, job.result
+    assert CalendarYear.objects.get(year=2027).source == "样例"

@@ -345,8 +345,93 @@ class CalendarDaySerializer(serializers.ModelSerializer):
 
 
 class ScheduleUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_("A holiday-cn JSON file, or a CSV with the header date,type,name."))
-    source = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    """A year's schedule to preview: a file, or its text (either one)."""
+
+    file = serializers.FileField(
+        required=False,
+        help_text=_(
+            "A holiday-cn JSON file, a CSV with the header date,type,name, or the State Council's notice "
+            "as published (a .txt file); at most 1 MB. Or send text instead."
+        ),
+    )
+    text = serializers.CharField(
+        required=False,
+        trim_whitespace=False,
+        max_length=1024 * 1024,
+        help_text=_(
+            "The notice's text as published (国务院办公厅关于YYYY年部分节假日安排的通知), or holiday-cn JSON "
+            "or CSV text; instead of a file."
+        ),
+    )
+    year = serializers.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=9998,
+        help_text=_("The notice's year, if the text does not say it (a notice's title does)."),
+    )
+    source = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text=_("The notice's title or address (default: the file's papers, or the notice's title and number)."),
+    )
+    correction = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Merge into the year's loaded schedule date by date instead of replacing it (a follow-up notice "
+            "is a correction by itself); a file with a single day must be one."
+        ),
+    )
+
+    def validate(self, data: dict) -> dict:
+        has_file, has_text = data.get("file") is not None, bool(data.get("text", "").strip())
+        if has_file == has_text:
+            raise serializers.ValidationError(
+                {"file": [_("Send a file or the notice's text, not both.") if has_file else _("Send a file or text.")]}
+            )
+        return data
+
+
+class CalendarMoveSerializer(serializers.Serializer):
+    application = serializers.IntegerField()
+    tracking_number = serializers.CharField(allow_blank=True)
+    clock = serializers.CharField(help_text=_("The clock whose due date moves: acceptance, promised, statutory, …"))
+    old = serializers.DateField(allow_null=True)
+    new = serializers.DateField(allow_null=True)
+    shift = serializers.IntegerField(
+        allow_null=True, help_text=_("Working days from the old to the new due date, on the new calendar.")
+    )
+
+
+class CalendarPreviewSerializer(serializers.Serializer):
+    """A previewed schedule upload: what loading it would do. Nothing is loaded until it is
+    confirmed (POST its confirm address)."""
+
+    id = serializers.IntegerField()
+    url = serializers.CharField(help_text=_("This preview's address."))
+    confirm = serializers.CharField(help_text=_("POST here to load it (once)."))
+    status = serializers.CharField(help_text=_("previewed (to confirm), queued, running, done or failed (see result)."))
+    result = serializers.CharField(allow_blank=True)
+    year = serializers.IntegerField()
+    correction = serializers.BooleanField()
+    replaces = serializers.ListField(
+        child=serializers.CharField(), help_text=_("A correction's festivals whose loaded days it replaces.")
+    )
+    file_name = serializers.CharField()
+    source = serializers.CharField(allow_blank=True)
+    entries = serializers.IntegerField()
+    holidays = serializers.IntegerField()
+    workdays = serializers.IntegerField()
+    first = serializers.DateField()
+    last = serializers.DateField()
+    was_official = serializers.BooleanField()
+    applications = serializers.IntegerField(help_text=_("Open applications with a due date that moves."))
+    provisional = serializers.IntegerField()
+    become_official = serializers.IntegerField()
+    stay_provisional = serializers.IntegerField()
+    moves = CalendarMoveSerializer(many=True)
+    created_at = serializers.DateTimeField()
 
 
 def serializer_for_form(name: str, form_class: type[forms.Form]) -> type[serializers.Serializer]:

@@ -15,6 +15,12 @@ router.register("calendar/days", views.CalendarDayViewSet, basename="calendar-da
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("calendar/years/", views.CalendarYearView.as_view(), name="calendar-years"),
+    path("calendar/previews/<int:pk>/", views.CalendarPreviewView.as_view(), name="calendar-preview"),
+    path(
+        "calendar/previews/<int:pk>/confirm/",
+        views.CalendarPreviewConfirmView.as_view(),
+        name="calendar-preview-confirm",
+    ),
     path("deadline/", views.DeadlineView.as_view(), name="deadline"),
     path("reports/", include("approvals.api.reports")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

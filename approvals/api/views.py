@@ -9,6 +9,7 @@ from datetime import date
 from axes.helpers import get_cool_off
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -33,13 +34,14 @@ from approvals.api import serializers as s
 from approvals.api.errors import ERROR_REF
 from approvals.calendar import Pause
 from approvals.deadlines import DeadlineError, annotate_standing, calculate, standing
-from approvals.holidays import ScheduleError, read_schedule_bytes, work_calendar
+from approvals.holidays import MAX_BYTES, ScheduleError, read_upload, work_calendar
 from approvals.models import (
     OPEN_STATES,
     Alert,
     AlertLevel,
     Application,
     CalendarDay,
+    CalendarJob,
     CalendarYear,
     Material,
     Notification,
@@ -47,6 +49,7 @@ from approvals.models import (
     State,
 )
 from approvals.roles import Role
+from approvals.views.calendar import confirm_job, job_content, make_job
 
 LEVELS = ("green", "yellow", "red", "severe")
 RELATED = ("organisation", "officer", "department", "policy", "provider")  # what the serializers read
@@ -383,26 +386,137 @@ class CalendarYearView(APIView):
         ]
         return Response(s.CalendarYearSerializer(rows, many=True).data)
 
-    @extend_schema(request=s.ScheduleUploadSerializer, responses={201: s.CalendarYearSerializer})
+    @extend_schema(
+        request=s.ScheduleUploadSerializer,
+        responses={201: s.CalendarPreviewSerializer},
+        summary=gettext_lazy("Preview a year's schedule (administrators)"),
+        description=gettext_lazy(
+            "Step 1 of 2. Reads and checks a holiday-cn JSON file, a date,type,name CSV or the State "
+            "Council's notice as published (a file, or `text`), and answers with what loading it would "
+            "do: every open due date that moves, old → new, and how many applications. Nothing is "
+            "loaded: POST the preview's `confirm` address to load it (step 2). A file with a single day "
+            "is refused unless `correction` is true."
+        ),
+    )
     def post(self, request: Request) -> Response:
-        """Load a year's schedule (administrators): atomic; open clocks follow."""
-        if permissions.role_of(request.user) != Role.ADMIN:
-            raise PermissionDenied(_("Only administrators load holiday schedules."))
+        """Preview a year's schedule (administrators); nothing changes until it is confirmed."""
+        _administrator(request)
         body = s.ScheduleUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        upload = body.validated_data["file"]
-        if upload.size > 1024 * 1024:
-            raise ValidationError({"file": [_("A schedule file may be at most 1 MB.")]})
+        data = body.validated_data
+        upload = data.get("file")
+        if upload is not None:
+            if upload.size > MAX_BYTES:
+                raise ValidationError({"file": [_("A schedule file may be at most 1 MB.")]})
+            field, name, content = "file", upload.name, upload.read()
+        else:
+            field, name, content = "text", _("(pasted text)"), data["text"]
         try:
-            schedule = read_schedule_bytes(upload.read(), upload.name, source=body.validated_data.get("source", ""))
+            schedule = read_upload(
+                content, name, year=data.get("year"), source=data.get("source", ""), correction=data["correction"]
+            )
         except ScheduleError as exc:
-            raise ValidationError({"file": [str(exc)]}) from None
-        workflow.load_calendar(schedule, actor=request.user)
-        year = CalendarYear.objects.get(year=schedule.year)
-        return Response(
-            s.CalendarYearSerializer({"year": year.year, "official": year.official, "source": year.source}).data,
-            status=status.HTTP_201_CREATED,
-        )
+            raise ValidationError({field: [str(exc)]}) from None
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        job = make_job(schedule, job_content(schedule, text, name[:200]), name, request.user)
+        response = Response(_preview(job), status=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api:calendar-preview", kwargs={"pk": job.pk})
+        return response
+
+
+def _administrator(request: Request) -> None:
+    if permissions.role_of(request.user) != Role.ADMIN:
+        raise PermissionDenied(_("Only administrators load holiday schedules."))
+
+
+PREVIEW_COUNTS = (
+    "entries",
+    "holidays",
+    "workdays",
+    "applications",
+    "provisional",
+    "become_official",
+    "stay_provisional",
+)
+
+
+def _preview(job: CalendarJob) -> dict:
+    """A calendar upload as the API shows it: the page's preview, and where to confirm it."""
+    preview = job.preview or {}
+    body = {
+        "id": job.pk,
+        "url": reverse("api:calendar-preview", kwargs={"pk": job.pk}),
+        "confirm": reverse("api:calendar-preview-confirm", kwargs={"pk": job.pk}),
+        "status": job.status,
+        "result": job.result,
+        "year": job.year,
+        "correction": preview.get("correction", False),
+        "replaces": preview.get("replaces", []),
+        "file_name": job.file_name,
+        "source": job.source,
+        "created_at": job.created_at,
+        "first": preview.get("first"),
+        "last": preview.get("last"),
+        "was_official": preview.get("was_official", False),
+        **{key: preview.get(key, 0) for key in PREVIEW_COUNTS},
+        "moves": [
+            dict(zip(("application", "tracking_number", "clock", "old", "new", "shift"), row[:6], strict=True))
+            for row in preview.get("moves", [])
+        ],
+    }
+    return s.CalendarPreviewSerializer(body).data
+
+
+class CalendarPreviewView(APIView):
+    """A previewed schedule upload (administrators): what loading it would do, and then how its
+    load went."""
+
+    @extend_schema(responses={200: s.CalendarPreviewSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        _administrator(request)
+        return Response(_preview(get_object_or_404(CalendarJob, pk=pk)))
+
+
+class CalendarPreviewConfirmView(APIView):
+    """Step 2 of 2: load a previewed schedule (administrators), once."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            202: s.CalendarPreviewSerializer,
+            503: OpenApiResponse(
+                ERROR_REF, description=gettext_lazy("The background worker could not be reached: nothing changed.")
+            ),
+        },
+        summary=gettext_lazy("Load a previewed schedule (administrators)"),
+        description=gettext_lazy(
+            "Loads the schedule exactly as previewed, in the background: the answer is the preview with "
+            "its status (queued, running, done or failed; GET its url to follow it). 409 if it was "
+            "already confirmed."
+        ),
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        _administrator(request)
+        job = get_object_or_404(CalendarJob, pk=pk)
+        outcome = confirm_job(job)
+        if outcome == "confirmed":
+            raise AlreadyConfirmed()
+        if outcome == "unreachable":
+            raise WorkerUnreachable()
+        job.refresh_from_db()
+        return Response(_preview(job), status=status.HTTP_202_ACCEPTED)
+
+
+class AlreadyConfirmed(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "already_confirmed"
+    default_detail = gettext_lazy("This upload was already confirmed.")
+
+
+class WorkerUnreachable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "worker_unavailable"
+    default_detail = gettext_lazy("The background worker could not be reached: nothing was changed. Try again.")
 
 
 @extend_schema_view(

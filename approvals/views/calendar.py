@@ -2,10 +2,12 @@
 
 Each year's status (official, from the chinesecalendar package or a loaded notice, or
 provisional), its holidays and adjusted working days, and how many open applications have a
-provisional due date in it. An administrator uploads a year's schedule (holiday-cn JSON or the
-date,type,name CSV): the upload is checked, previewed with ``workflow.preview_calendar`` (nothing
-changes) and kept in a ``CalendarJob``; confirming queues ``workflow.apply_calendar_job`` in
-django-q2, whose progress the job's page polls with htmx.
+provisional due date in it. An administrator uploads a year's schedule (holiday-cn JSON, the
+date,type,name CSV, or the notice's text, uploaded or pasted), possibly marked as a correction:
+the upload is checked (``holidays.read_upload``), previewed with ``workflow.preview_calendar``
+(nothing changes) and kept in a ``CalendarJob``; confirming queues ``workflow.apply_calendar_job``
+in django-q2, whose progress the job's page polls with htmx. The API's calendar upload makes and
+confirms the same jobs (``make_job``).
 """
 
 from __future__ import annotations
@@ -29,12 +31,21 @@ from django.views.decorators.http import require_POST
 from approvals import permissions, workflow
 from approvals.calendar import FIXED_HOLIDAYS, WorkCalendar
 from approvals.deadlines import pauses_of, read_clocks
-from approvals.holidays import Schedule, ScheduleError, read_schedule_bytes, work_calendar
+from approvals.holidays import (
+    MAX_BYTES,
+    MAX_SOURCE,
+    Schedule,
+    ScheduleError,
+    dump_holiday_cn,
+    read_schedule_text,
+    read_upload,
+    work_calendar,
+)
 from approvals.models import Application, CalendarDay, CalendarJob, CalendarYear, DayKind
 from approvals.notifications import FIELD_LABELS
 from approvals.views.common import permitted
 
-MAX_UPLOAD = 1024 * 1024  # a year's notice is a few kilobytes; anything near a megabyte is the wrong file
+MAX_UPLOAD = MAX_BYTES  # a year's notice is a few kilobytes; anything near a megabyte is the wrong file
 STALLED_AFTER = timedelta(minutes=10)
 MOVES_PER_PAGE = 100
 RECENT_JOBS = 10
@@ -119,53 +130,125 @@ def year_rows(today: date) -> tuple[list[YearRow], int]:
 
 
 class UploadForm(forms.Form):
+    """A year's schedule: a file, or the notice's text pasted (either one), read by
+    ``holidays.read_upload`` like every other load."""
+
     file = forms.FileField(
         label=gettext_lazy("Schedule file"),
+        required=False,
         help_text=gettext_lazy(
-            "A holiday-cn JSON file, or a CSV file with the header date,type,name (type: holiday or workday); "
-            "at most 1 MB."
+            "A holiday-cn JSON file, a CSV file with the header date,type,name (type: holiday or workday), "
+            "or the notice's text as a .txt file; at most 1 MB."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,.txt,application/json,text/csv,text/plain"}),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("Or paste the notice"),
+        required=False,
+        strip=False,
+        help_text=gettext_lazy(
+            "The State Council's notice as published (国务院办公厅关于…年部分节假日安排的通知), copied whole "
+            "from gov.cn: its title, its festivals' lines, the rest is ignored. JSON or CSV text works too."
+        ),
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+    )
+    year = forms.IntegerField(
+        label=gettext_lazy("Year"),
+        required=False,
+        min_value=2000,
+        max_value=9998,
+        help_text=gettext_lazy("Only if the text does not say it: the notice's title names its year."),
     )
     source = forms.CharField(
         label=gettext_lazy("Source notice"),
         required=False,
-        max_length=500,
+        max_length=MAX_SOURCE,
         help_text=gettext_lazy(
-            "The State Council notice's title or address (a holiday-cn JSON file names its own papers)."
+            "The State Council notice's title or address (a holiday-cn JSON file names its own papers, "
+            "a notice's text its title and number)."
+        ),
+    )
+    correction = forms.BooleanField(
+        label=gettext_lazy("A correction"),
+        required=False,
+        help_text=gettext_lazy(
+            "Merge it into the year's loaded schedule date by date, leaving the other days as they are "
+            "(a follow-up notice, such as 2019's Labour Day one, is a correction by itself). A file with a "
+            "single day can only be loaded as a correction."
         ),
     )
 
     schedule: Schedule
-    text: str
+    content: str  # what the job keeps and re-reads when it is applied
+    file_name: str
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
+        if upload and upload.size > MAX_UPLOAD:
             raise forms.ValidationError(
                 _("“%(name)s” is %(size)s KB; a schedule file may be at most 1 MB.")
                 % {"name": upload.name, "size": upload.size // 1024}
             )
-        data = upload.read()
-        try:
-            self.schedule = read_schedule_bytes(data, upload.name, source=self.data.get("source", "").strip())
-        except ScheduleError as exc:
-            raise forms.ValidationError(
-                _("%(file)s: %(error)s; nothing was changed") % {"file": upload.name, "error": exc}
-            ) from None
-        self.text = data.decode("utf-8-sig")
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        upload, text = cleaned.get("file"), cleaned.get("text") or ""
+        if upload and text.strip():
+            raise forms.ValidationError(_("Upload a file or paste the notice, not both."))
+        if not upload and not text.strip():
+            raise forms.ValidationError(_("Upload a schedule file or paste the notice's text."))
+        if upload:
+            field, name, content = "file", upload.name, upload.read()
+        else:
+            field, name, content = "text", _("(pasted text)"), text
+        try:
+            self.schedule = read_upload(
+                content,
+                name,
+                year=cleaned.get("year"),
+                source=cleaned.get("source", "").strip(),
+                correction=cleaned.get("correction", False),
+            )
+        except ScheduleError as exc:
+            self.add_error(field, _("%(file)s: %(error)s; nothing was changed") % {"file": name, "error": exc})
+            return cleaned
+        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+        self.file_name = name[:200]
+        self.content = job_content(self.schedule, text, self.file_name)
+        return cleaned
+
+
+def job_content(schedule: Schedule, text: str, name: str) -> str:
+    """What a job keeps to read again when it is applied (``workflow.apply_calendar_job`` reads it
+    with its file name and source only): the upload as it came, when reading it so gives the
+    previewed schedule; else, when the year or the correction came from the form, the schedule as
+    holiday-cn JSON with the correction's marks, which read back the same."""
+    try:
+        again = read_schedule_text(text, name, source=schedule.source)
+    except ScheduleError:
+        again = None
+    return text if again == schedule else dump_holiday_cn(schedule, marks=True)
 
 
 def calendar_after(schedule: Schedule) -> WorkCalendar:
     """The calendar as it will be once ``schedule`` is loaded: ``import_schedule`` replaces the
-    entries the same notice brought before, and overrides other entries date by date."""
+    entries the same notice brought before (a correction: only those of the festivals it
+    replaces), and overrides other entries date by date; a correction leaves the year official
+    or not, as it was."""
+    gone = CalendarDay.objects.filter(notice_year=schedule.year)
+    if schedule.correction:
+        gone = gone.filter(name__in=schedule.replaces)
     days = {
         day: kind == DayKind.WORKDAY
-        for day, kind in CalendarDay.objects.exclude(notice_year=schedule.year).values_list("date", "kind")
+        for day, kind in CalendarDay.objects.exclude(pk__in=gone.values("pk")).values_list("date", "kind")
     }
     days.update({entry.date: entry.working for entry in schedule.entries})
-    years = set(CalendarYear.objects.filter(official=True).values_list("year", flat=True)) | {schedule.year}
+    years = set(CalendarYear.objects.filter(official=True).values_list("year", flat=True))
+    if not schedule.correction:
+        years.add(schedule.year)
     return WorkCalendar.official().with_days(days, years)
 
 
@@ -205,6 +288,8 @@ def make_preview(schedule: Schedule) -> dict:
         "first": first.isoformat(),
         "last": last.isoformat(),
         "source": schedule.source,
+        "correction": schedule.correction,
+        "replaces": list(schedule.replaces),
         "was_official": work_calendar().is_official_year(schedule.year),
         "applications": len({move.application_id for move in moves}),
         "moves": rows,
@@ -212,6 +297,39 @@ def make_preview(schedule: Schedule) -> dict:
         "stay_provisional": stay,
         "become_official": len(provisional) - stay,
     }
+
+
+def make_job(schedule: Schedule, content: str, file_name: str, user) -> CalendarJob:
+    """A previewed upload, to confirm: the page's and the API's."""
+    return CalendarJob.objects.create(
+        year=schedule.year,
+        file_name=file_name[:200],
+        source=schedule.source[:MAX_SOURCE],
+        content=content,
+        preview=make_preview(schedule),
+        created_by=user,
+    )
+
+
+def confirm_job(job: CalendarJob) -> str:
+    """Queue a previewed upload's load in the background, once: ``"queued"``, ``"confirmed"``
+    (it was already), or ``"unreachable"`` (the broker is down: the preview stays, to confirm
+    again)."""
+    queued = CalendarJob.objects.filter(pk=job.pk, status=CalendarJob.Status.PREVIEWED).update(
+        status=CalendarJob.Status.QUEUED
+    )
+    if not queued:
+        return "confirmed"
+    from django_q.tasks import async_task
+
+    try:
+        async_task("approvals.workflow.apply_calendar_job", job.pk, group="calendar")
+    except Exception:  # noqa: BLE001 - the broker is down: give the preview back
+        CalendarJob.objects.filter(pk=job.pk, status=CalendarJob.Status.QUEUED).update(
+            status=CalendarJob.Status.PREVIEWED
+        )
+        return "unreachable"
+    return "queued"
 
 
 @administrators_only
@@ -222,15 +340,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            job = CalendarJob.objects.create(
-                year=form.schedule.year,
-                file_name=upload.name[:200],
-                source=form.schedule.source[:500],
-                content=form.text,
-                preview=make_preview(form.schedule),
-                created_by=request.user,
-            )
+            job = make_job(form.schedule, form.content, form.file_name, request.user)
             return redirect("approvals:calendar-job", pk=job.pk)
         status = 400
     today = workflow.today()
@@ -306,20 +416,10 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm a preview: queue the load in the background (once, whatever is clicked twice)."""
     job = get_object_or_404(CalendarJob, pk=pk)
-    queued = CalendarJob.objects.filter(pk=job.pk, status=CalendarJob.Status.PREVIEWED).update(
-        status=CalendarJob.Status.QUEUED
-    )
-    if not queued:
+    outcome = confirm_job(job)
+    if outcome == "confirmed":
         messages.warning(request, _("This upload was already confirmed."))
-        return redirect("approvals:calendar-job", pk=job.pk)
-    from django_q.tasks import async_task
-
-    try:
-        async_task("approvals.workflow.apply_calendar_job", job.pk, group="calendar")
-    except Exception:  # noqa: BLE001 - the broker is down: give the preview back, tell the user
-        CalendarJob.objects.filter(pk=job.pk, status=CalendarJob.Status.QUEUED).update(
-            status=CalendarJob.Status.PREVIEWED
-        )
+    elif outcome == "unreachable":
         messages.error(request, _("The background worker could not be reached: nothing was changed. Try again."))
     return redirect("approvals:calendar-job", pk=job.pk)
 
