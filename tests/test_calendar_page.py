@@ -254,6 +254,12 @@ def test_pasting_the_notice_previews_the_same_moves_as_uploading_the_file(cast: 
         ({"text": "[" * 200_000}, "the JSON nests more than 20 levels deep"),
         ({"text": '{"year": 2027, "days": [{"name": "x", "date": "2027-W05-1", "isOffDay": true}]}'}, "YYYY-MM-DD"),
         ({"text": "date,type,name\n2027-02-13,workday,春节\n"}, "Mark it as a correction"),
+        ({"text": '{"year": 2027, "days": [{"name": "\\u0000", "date": "2027-01-01", "isOffDay": true}]}'}, "NUL"),
+        (
+            {"text": '{"year": 2027, "days": [{"name": "\\ud800", "date": "2027-01-01", "isOffDay": true}]}'},
+            "surrogate",
+        ),
+        ({"text": "x" * (1024 * 1024 + 1)}, "at most 1 MB"),
         ({"text": "x", "year": "27"}, "greater than or equal to 2000"),
     ],
 )

@@ -144,6 +144,20 @@ BAD_FILES = [
     ("bad.csv", "date,type,name\n2027-01-01,holiday,元旦\n2027-01-04,off,x\n", "line 3 (2027-01-04): type 'off'"),
     ("bad.csv", "date,type,name\n2027-01-01,holiday\n", "line 2: expected 3 fields"),
     ("bad.csv", "date,type,name\n2027/01/01,holiday,元旦\n", "line 2: date '2027/01/01'"),
+    # What every load refuses, through the command:
+    (
+        "week.json",
+        holiday_cn([{"name": "x", "date": "2027-W05-1", "isOffDay": True}]),
+        "date '2027-W05-1' is not a date",
+    ),
+    ("deep.json", "[" * 200_000, "the JSON nests more than 20 levels deep"),
+    (
+        "nul.json",
+        holiday_cn([{"name": "\u0000", "date": "2027-01-01", "isOffDay": True}]),
+        "name holds a NUL character",
+    ),
+    ("one.csv", "date,type,name\n2027-03-01,holiday,x\n", "other 33 loaded days of 2027. Mark it as a correction"),
+    ("notice.txt", "国务院办公厅关于2027年部分节假日安排的通知\n节假日期间…", "the text holds no schedule"),
 ]
 
 
