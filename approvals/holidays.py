@@ -153,7 +153,8 @@ def _check_raw_text(text: str) -> None:
             )
 
 
-def _check_size(size: int) -> None:
+def check_size(size: int) -> None:
+    """A schedule of ``size`` bytes may be read: at most ``MAX_BYTES`` (checked before reading)."""
     if size > MAX_BYTES:
         raise ScheduleError(
             _("the schedule is %(size)s KB; a schedule may be at most 1 MB (a year's notice is a few kilobytes)")
@@ -216,7 +217,8 @@ def parse_holiday_cn(text: str) -> Schedule:
     """A schedule from the holiday-cn JSON format:
     ``{"year": 2027, "papers": ["https://..."], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}``.
     """
-    _check_size(len(text.encode("utf-8", "surrogatepass")))
+    check_size(len(text.encode("utf-8", "surrogatepass")))
+    _check_raw_text(text)
     if _json_depth(text) > MAX_JSON_DEPTH:
         raise ScheduleError(
             _("the JSON nests more than %(n)s levels deep; a holiday-cn file is three deep") % {"n": MAX_JSON_DEPTH}
@@ -301,6 +303,8 @@ _CSV_TYPES = {DayKind.HOLIDAY.value: False, DayKind.WORKDAY.value: True}
 def parse_csv(text: str, year: int | None = None, source: str = "") -> Schedule:
     """A schedule from a CSV with the header ``date,type,name``; ``type`` is ``holiday`` or
     ``workday``. The notice's year is ``year``, or else the latest year among the dates."""
+    check_size(len(text.encode("utf-8", "surrogatepass")))
+    _check_raw_text(text)
     try:
         rows = list(csv.reader(io.StringIO(text)))
     except csv.Error as exc:  # a field over csv's limit, a stray quote
@@ -595,7 +599,7 @@ def parse_notice(text: str, year: int | None = None, source: str = "") -> Schedu
     festival (国务院办公厅关于调整2019年劳动节假期安排的通知) is a correction of that festival:
     its lines need not name it, and loading it replaces that festival's days only.
     """
-    _check_size(len(text.encode("utf-8", "surrogatepass")))
+    check_size(len(text.encode("utf-8", "surrogatepass")))
     _check_raw_text(text)
     flat = unicodedata.normalize("NFKC", text)
     title = _TITLE.search(flat)
@@ -706,7 +710,7 @@ def _festival_lines(text: str, changes: str | None) -> list[_Line]:
 def read_schedule(path: Path, *, year: int | None = None, source: str = "") -> Schedule:
     """Read a holiday-cn JSON file, a CSV file or a notice's text (see ``read_schedule_text``)."""
     try:
-        _check_size(path.stat().st_size)  # before reading a file that may be anything
+        check_size(path.stat().st_size)  # before reading a file that may be anything
         data = path.read_bytes()
     except OSError as exc:
         raise ScheduleError(_("cannot read %(path)s: %(err)s") % {"path": path, "err": exc.strerror}) from None
@@ -715,7 +719,7 @@ def read_schedule(path: Path, *, year: int | None = None, source: str = "") -> S
 
 def read_schedule_bytes(data: bytes, name: str, *, year: int | None = None, source: str = "") -> Schedule:
     """A schedule from an uploaded file's bytes (UTF-8, a byte-order mark allowed)."""
-    _check_size(len(data))
+    check_size(len(data))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -744,8 +748,6 @@ def read_schedule_text(text: str, name: str = "", *, year: int | None = None, so
     """A schedule from text in any of the three formats (``schedule_format``): holiday-cn JSON,
     the ``date,type,name`` CSV, or the notice as published (``parse_notice``). ``source``, if
     given, replaces what the file says of where it comes from."""
-    _check_size(len(text.encode("utf-8", "surrogatepass")))
-    _check_raw_text(text)
     if source:
         _check_text(source, "source", "source", MAX_SOURCE)
     kind = schedule_format(text, name)

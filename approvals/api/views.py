@@ -34,7 +34,7 @@ from approvals.api import serializers as s
 from approvals.api.errors import ERROR_REF
 from approvals.calendar import Pause
 from approvals.deadlines import DeadlineError, annotate_standing, calculate, standing
-from approvals.holidays import MAX_BYTES, ScheduleError, read_upload, work_calendar
+from approvals.holidays import ScheduleError, check_size, read_upload, work_calendar
 from approvals.models import (
     OPEN_STATES,
     Alert,
@@ -49,7 +49,7 @@ from approvals.models import (
     State,
 )
 from approvals.roles import Role
-from approvals.views.calendar import confirm_job, job_content, make_job
+from approvals.views.calendar import confirm_job, make_job
 
 LEVELS = ("green", "yellow", "red", "severe")
 RELATED = ("organisation", "officer", "department", "policy", "provider")  # what the serializers read
@@ -405,20 +405,17 @@ class CalendarYearView(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         upload = data.get("file")
-        if upload is not None:
-            if upload.size > MAX_BYTES:
-                raise ValidationError({"file": [_("A schedule file may be at most 1 MB.")]})
-            field, name, content = "file", upload.name, upload.read()
-        else:
-            field, name, content = "text", _("(pasted text)"), data["text"]
+        field, name = ("file", upload.name) if upload is not None else ("text", _("(pasted text)"))
         try:
+            if upload is not None:
+                check_size(upload.size)  # before reading it
+            content = upload.read() if upload is not None else data["text"]
             schedule = read_upload(
                 content, name, year=data.get("year"), source=data.get("source", ""), correction=data["correction"]
             )
         except ScheduleError as exc:
             raise ValidationError({field: [str(exc)]}) from None
-        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-        job = make_job(schedule, job_content(schedule, text, name[:200]), name, request.user)
+        job = make_job(schedule, content, name, request.user)
         response = Response(_preview(job), status=status.HTTP_201_CREATED)
         response["Location"] = reverse("api:calendar-preview", kwargs={"pk": job.pk})
         return response

@@ -179,7 +179,7 @@ class UploadForm(forms.Form):
     )
 
     schedule: Schedule
-    content: str  # what the job keeps and re-reads when it is applied
+    content: bytes | str  # the upload as it came
     file_name: str
 
     def clean_file(self):
@@ -215,9 +215,7 @@ class UploadForm(forms.Form):
         except ScheduleError as exc:
             self.add_error(field, _("%(file)s: %(error)s; nothing was changed") % {"file": name, "error": exc})
             return cleaned
-        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-        self.file_name = name[:200]
-        self.content = job_content(self.schedule, text, self.file_name)
+        self.content, self.file_name = content, name
         return cleaned
 
 
@@ -299,13 +297,15 @@ def make_preview(schedule: Schedule) -> dict:
     }
 
 
-def make_job(schedule: Schedule, content: str, file_name: str, user) -> CalendarJob:
-    """A previewed upload, to confirm: the page's and the API's."""
+def make_job(schedule: Schedule, upload: bytes | str, file_name: str, user) -> CalendarJob:
+    """A previewed upload (``schedule``, read from ``upload``), to confirm: the page's and the API's."""
+    file_name = file_name[:200]
+    text = upload.decode("utf-8-sig") if isinstance(upload, bytes) else upload
     return CalendarJob.objects.create(
         year=schedule.year,
-        file_name=file_name[:200],
+        file_name=file_name,
         source=schedule.source[:MAX_SOURCE],
-        content=content,
+        content=job_content(schedule, text, file_name),
         preview=make_preview(schedule),
         created_by=user,
     )
