@@ -22,6 +22,7 @@ from approvals import audit, credit_code, workflow
 from approvals.holidays import work_calendar
 from approvals.management.commands.seed_demo import PASSWORD, SCENARIOS, allocate
 from approvals.models import (
+    CLOCK_DUE_COLUMNS,
     Application,
     AuditEvent,
     AuditHead,
@@ -137,10 +138,23 @@ def the_deadlines_look_live() -> None:
     assert deciding.filter(due_date__gt=date(2026, 12, 2)).exists()  # green
     assert Application.objects.filter(state=State.PAUSED, clock=ClockKind.PAUSED).exists()
     assert Application.objects.filter(state=State.RECEIVED, acceptance_due__gte=today).exists()
-    # 2027 has no published schedule: clocks that reach into it say so.
-    provisional = Application.objects.filter(provisional=True)
-    assert provisional.count() >= 2
-    assert all(any(d and d.year >= 2027 for d in (app.due_date, app.statutory_due)) for app in provisional)
+    # 2027 has no published schedule: clocks that count its uncertain days say so, each by itself.
+    # Only clocks that count an uncertain day are provisional (in late November: the licences whose
+    # statutory 60 days and extension reach the 2027 Spring Festival's bridging days).
+    provisional = Application.objects.provisional()
+    assert provisional.count() >= 1
+    for app in provisional:
+        marked = [
+            kind
+            for kind in ("acceptance", "promised", "statutory", "certificate")
+            if getattr(app, f"{kind}_provisional")
+        ]
+        for kind in marked:
+            due = getattr(app, CLOCK_DUE_COLUMNS[kind])
+            assert due.year >= 2027 and getattr(app, f"{kind}_earliest") <= due <= getattr(app, f"{kind}_latest")
+    assert Application.objects.filter(statutory_provisional=True, promised_provisional=False).exists(), (
+        "a promised date wholly in 2026 beside a provisional statutory one"
+    )
 
 
 def the_people_and_organisations_are_complete() -> None:

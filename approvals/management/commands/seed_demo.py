@@ -5,7 +5,8 @@ their users, and a few hundred applications in every state of the three procedur
 through approvals.workflow (so every state, date, clock and audit event is what the real actions
 make). Dates are relative to today, spread over the last five months and on working days: run on
 any day, the data looks live, with cases due soon, overdue, paused and, near the end of a year
-whose successor's holiday schedule is not published, provisional.
+whose successor's holiday schedule is not published, clocks that reach its uncertain days
+(the Spring Festival's bridging days): provisional, with their range.
 
 Each application is planned first, as a list of (working days before the last working day, action)
 pairs; then all applications' actions run together in date order, so routing sees the officers'
@@ -483,6 +484,15 @@ class Planner:
             script.then(counted - done, "pause", **self.pause(procedure))
             return script.place(anchor=counted + rng.randint(2, 25))
 
+        if scenario == "extension:early":
+            # Asked for and approved at once, days after receipt: the clocks that reach furthest
+            # ahead (a licence's statutory 60 days and 10 more working days), into the next year,
+            # whose holiday schedule may not be published yet: provisional there.
+            script = self.accepted(procedure)
+            script.then(rng.randint(0, 1), "request_extension", days=10)
+            script.then(0, "approve_extension")
+            return script.place(start=script.length + rng.randint(0, 2))
+
         if kind == "extension":  # requested (waiting for the manager), approved or rejected
             extra = rng.choice((5, 10, 10))
             script = self.accepted(procedure)
@@ -551,6 +561,7 @@ LICENSING_SCENARIOS = [
     ("extension:requested", 3),
     ("extension:approved", 3),
     ("extension:rejected", 2),
+    ("extension:early", 3),  # received days ago: clocks into the next year
     ("granted", 6),
     ("served", 40),
     ("denied", 5),
@@ -997,7 +1008,7 @@ class Command(BaseCommand):
                 **{level: levels[level] for level in ("green", "yellow", "red", "severe")},
                 "paused": apps.filter(state=State.PAUSED).count(),
                 "certificates": apps.filter(state=State.GRANTED, certificate_due__lt=self.today).count(),
-                "provisional": apps.filter(provisional=True).count(),
+                "provisional": apps.provisional().count(),
                 "repeated": apps.filter(correction_notices__gt=1).count(),
             }
         )
