@@ -2,7 +2,7 @@
 force, and the administration's compressed promises from 2021-05-14 (an administrator can correct
 that date in the admin).
 
-Before the compression the promised limits were the statutory ones. ../shared/DOMAIN.md gives the
+Before the compression the promised limits were the statutory ones. docs/domain.md gives the
 number-resource figure as "30 WD": that is the 20 working-day statutory limit plus the 10-day
 extension, not a promise; a promise longer than the law would put the red alert after the severe
 one, so the pre-compression promise is seeded as 20 working days with a 10-day extension.
