@@ -34,6 +34,7 @@ from django.utils.translation import ngettext_lazy
 
 from approvals import feeds, notifications, permissions, workflow
 from approvals.models import (
+    CLOCK_DUE_COLUMNS,
     Application,
     AuditEvent,
     CalendarDay,
@@ -463,10 +464,13 @@ APPLICATION_FIELDSETS = [
         _("Clocks"),
         {
             "fields": [
-                ("clock", "provisional"),
-                ("acceptance_due", "certificate_due"),
-                ("due_date", "statutory_due"),
+                "clock",
+                ("acceptance_due", "acceptance_provisional", "acceptance_earliest", "acceptance_latest"),
+                ("due_date", "promised_provisional", "promised_earliest", "promised_latest"),
+                ("statutory_due", "statutory_provisional", "statutory_earliest", "statutory_latest"),
+                ("certificate_due", "certificate_provisional", "certificate_earliest", "certificate_latest"),
                 "days_left_when_paused",
+                ("yellow_on", "red_on", "severe_on"),
                 ("next_alert_on", "next_alert_level"),
             ]
         },
@@ -499,10 +503,10 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "officer",
         "due",
         "statutory",
-        "provisional",
+        "promised_provisional",
         "next_alert",
     ]
-    list_filter = ["procedure", "state", "clock", "provisional", "department"]
+    list_filter = ["procedure", "state", "clock", "promised_provisional", "statutory_provisional", "department"]
     search_fields = ["tracking_number", "organisation__name", "subject"]
     search_help_text = _("Search by tracking number, applicant or what is applied for.")
     list_select_related = ["organisation", "officer"]
@@ -555,14 +559,14 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def recompute_clocks(self, request: HttpRequest, queryset: QuerySet) -> None:
         done, moved = 0, []
         for app in queryset.order_by("pk"):
-            before = [getattr(app, field) for field in workflow.MOVED_FIELDS]
+            before = [getattr(app, field) for field in CLOCK_DUE_COLUMNS.values()]
             try:
                 after = workflow.recompute(app.pk, actor=request.user)
             except workflow.WorkflowError as exc:
                 self._report(request, app, str(exc), messages.ERROR)
                 continue
             done += 1
-            if [getattr(after, field) for field in workflow.MOVED_FIELDS] != before:
+            if [getattr(after, field) for field in CLOCK_DUE_COLUMNS.values()] != before:
                 moved.append(str(after))
         self.message_user(
             request,

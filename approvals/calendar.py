@@ -44,7 +44,6 @@ from typing import Literal, NamedTuple
 from approvals.estimate import EstimatedDay, estimate_year
 
 __all__ = [
-    "FIXED_HOLIDAYS",
     "AlertDays",
     "CalendarRangeError",
     "Clock",
@@ -60,12 +59,6 @@ __all__ = [
     "alert_days",
     "compute_clock",
 ]
-
-# The statutory holidays whose dates are fixed (全国年节及纪念日放假办法, 2025 revision):
-# New Year's Day, Labour Day (two days) and National Day (three days). The calendar no longer
-# uses them (an unpublished year is estimated by approvals.estimate); kept for the modules that
-# still import them.
-FIXED_HOLIDAYS: frozenset[tuple[int, int]] = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})
 
 # How many years past the last official year, or past a query, the table is built in one go.
 _GROW_YEARS = 10

@@ -8,7 +8,7 @@ and extension checked against the policy in force on that day.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -71,6 +71,9 @@ class Deadline:
     promised: Clock
     statutory: Clock
     provisional_years: tuple[int, ...]
+    #: While a clock is provisional: its due date with every uncertain day worked / taken off.
+    promised_range: tuple[date, date] | None = None
+    statutory_range: tuple[date, date] | None = None
 
     def as_dict(self) -> dict:
         def segments(clock: Clock) -> list[dict]:
@@ -99,15 +102,24 @@ class Deadline:
             "pauses": [{"stop": iso(p.stop), "resume": iso(p.resume)} for p in self.pauses],
             "due": iso(self.promised.due),
             "provisional": self.promised.provisional,
+            **_range("due", self.promised_range),
             "statutory_start": self.statutory.start.isoformat(),
             "statutory_limit": self.statutory.limit,
             "statutory_unit": str(self.statutory.unit),
             "statutory_due": iso(self.statutory.due),
             "statutory_provisional": self.statutory.provisional,
+            **_range("statutory_due", self.statutory_range),
             "provisional_years": list(self.provisional_years),
             "segments": segments(self.promised),
             "statutory_segments": segments(self.statutory),
         }
+
+
+def _range(name: str, bounds: tuple[date, date] | None) -> dict[str, str]:
+    """``{name}_earliest`` and ``{name}_latest`` of a provisional date (nothing for a certain one)."""
+    if bounds is None:
+        return {}
+    return {f"{name}_earliest": bounds[0].isoformat(), f"{name}_latest": bounds[1].isoformat()}
 
 
 def provisional_years(calendar: WorkCalendar, clocks: Sequence[Clock]) -> tuple[int, ...]:
@@ -174,12 +186,19 @@ def calculate(
             % {"n": extension, "max": policy.max_extension, "kind": label}
         )
     calendar = calendar or work_calendar()
-    try:
+
+    def clocks(counting: WorkCalendar, late_pauses: str = "error") -> tuple[Clock, Clock]:
         promised = compute_clock(
-            calendar, start, policy.promised_limit, policy.promised_unit, pauses=pauses, extension=extension
+            counting,
+            start,
+            policy.promised_limit,
+            policy.promised_unit,
+            pauses=pauses,
+            extension=extension,
+            late_pauses=late_pauses,
         )
         statutory = compute_clock(
-            calendar,
+            counting,
             received if policy.statutory_from_receipt else start,
             policy.statutory_limit,
             policy.statutory_unit,
@@ -187,6 +206,17 @@ def calculate(
             extension=extension,
             late_pauses="ignore",
         )
+        return promised, statutory
+
+    try:
+        promised, statutory = clocks(calendar)
+        ranges: list[tuple[date, date] | None] = [None, None]
+        if promised.provisional or statutory.provisional:
+            early = clocks(calendar.bound("earliest"), "ignore")
+            late = clocks(calendar.bound("latest"), "ignore")
+            for i, best in enumerate((promised, statutory)):
+                if best.provisional and best.due is not None:
+                    ranges[i] = (early[i].due, late[i].due)
     except (ClockError, CalendarRangeError) as exc:
         raise DeadlineError(clock_error_message(exc)) from None
     return Deadline(
@@ -199,6 +229,8 @@ def calculate(
         promised,
         statutory,
         provisional_years(calendar, (promised, statutory)),
+        ranges[0],
+        ranges[1],
     )
 
 
@@ -210,17 +242,34 @@ CERTIFICATE_LIMIT = 10  # 行政许可法 art. 44: serve the certificate within 
 
 @dataclass(frozen=True)
 class Reading:
-    """Every clock of an application as its events and the calendar make them today."""
+    """Every clock of an application as its events and the calendar make them today.
+
+    While a clock counts an uncertain day of an unpublished year, ``earliest`` and ``latest`` are
+    the same clocks counted with every uncertain day worked and taken off (else None)."""
 
     clock: str  # a ClockKind value: the one the application is waiting on
     acceptance: Clock | None
     promised: Clock | None
     statutory: Clock | None
     certificate: Clock | None
+    earliest: Reading | None = None
+    latest: Reading | None = None
+
+    def of(self, kind: str) -> Clock | None:
+        """The clock of ``kind`` (acceptance, promised, statutory or certificate)."""
+        return getattr(self, kind)
+
+    def bounds(self, kind: str) -> tuple[date | None, date | None] | None:
+        """The earliest and latest due dates of a provisional clock; None for a certain one."""
+        clock = self.of(kind)
+        if clock is None or not clock.provisional or self.earliest is None or self.latest is None:
+            return None
+        early, late = self.earliest.of(kind), self.latest.of(kind)
+        return (early.due if early else None), (late.due if late else None)
 
     @property
     def provisional(self) -> bool:
-        """Whether a date the application is waiting on depends on a provisional day."""
+        """Whether a date the application is waiting on depends on an uncertain day."""
         waiting = {
             "acceptance": (self.acceptance,),
             "decision": (self.promised, self.statutory),
@@ -235,7 +284,22 @@ def pauses_of(app: Application) -> list[Pause]:
 
 
 def read_clocks(app: Application, calendar: WorkCalendar, pauses: Sequence[Pause]) -> Reading:
-    """The clocks of ``app`` (a pure function of its fields, its pauses and the calendar)."""
+    """The clocks of ``app`` (a pure function of its fields, its pauses and the calendar), with
+    their earliest and latest versions when one of them is provisional."""
+    reading = _read(app, calendar, pauses)
+    if any(c is not None and c.provisional for c in (reading.of(kind) for kind in CLOCKS)):
+        reading = replace(
+            reading,
+            earliest=_read(app, calendar.bound("earliest"), pauses),
+            latest=_read(app, calendar.bound("latest"), pauses),
+        )
+    return reading
+
+
+CLOCKS = ("acceptance", "promised", "statutory", "certificate")
+
+
+def _read(app: Application, calendar: WorkCalendar, pauses: Sequence[Pause]) -> Reading:
     acceptance = promised = statutory = certificate = None
     if app.procedure != Procedure.WEBSITE_FILING and app.state == State.RECEIVED:
         start = app.corrected_on or app.received_on
@@ -291,12 +355,18 @@ def thresholds(clock: str, procedure: str) -> dict:
 
 
 def alert_plan(app: Application, reading: Reading, calendar: WorkCalendar) -> list[PlanItem]:
-    """The levels the running clock will reach, in order of their first day."""
+    """The levels the running clock will reach, in order of their first day.
+
+    A provisional clock's levels come on the days its earliest due date gives (every uncertain
+    day worked), so that no alert comes late because of a guess; each item's ``due`` is the
+    best estimate that screens and messages show."""
+    early = reading.earliest or reading
+    early_calendar = calendar.bound("earliest") if reading.earliest is not None else calendar
 
     def yellow(clock: str, running: Clock) -> date | None:
         threshold = thresholds(clock, app.procedure)
         days = alert_days(
-            calendar,
+            early_calendar,
             running.due,
             None,
             running.limit,
@@ -307,23 +377,23 @@ def alert_plan(app: Application, reading: Reading, calendar: WorkCalendar) -> li
 
     plan: list[PlanItem] = []
     if reading.clock == "acceptance" and reading.acceptance is not None:
-        due = reading.acceptance.due
-        plan = [PlanItem("acceptance", "yellow", yellow("acceptance", reading.acceptance), due)]
+        due, first = reading.acceptance.due, early.acceptance.due
+        plan = [PlanItem("acceptance", "yellow", yellow("acceptance", early.acceptance), due)]
         # The day after the acceptance clock runs out, the application is deemed accepted.
-        plan.append(PlanItem("acceptance", "deemed", day_after(due), due))
+        plan.append(PlanItem("acceptance", "deemed", day_after(first), due))
     elif reading.clock == "certificate" and reading.certificate is not None:
-        due = reading.certificate.due
+        due, first = reading.certificate.due, early.certificate.due
         plan = [
-            PlanItem("certificate", "yellow", yellow("certificate", reading.certificate), due),
-            PlanItem("certificate", "red", day_after(due), due),
+            PlanItem("certificate", "yellow", yellow("certificate", early.certificate), due),
+            PlanItem("certificate", "red", day_after(first), due),
         ]
     elif reading.clock == "decision" and reading.promised is not None:
         threshold = thresholds("decision", app.procedure)
         days = alert_days(
-            calendar,
-            reading.promised.due,
-            reading.statutory.due if reading.statutory else None,
-            reading.promised.limit,
+            early_calendar,
+            early.promised.due,
+            early.statutory.due if early.statutory else None,
+            early.promised.limit,
             yellow_days=threshold["days"],
             yellow_fraction=threshold["fraction"],
         )
@@ -332,46 +402,3 @@ def alert_plan(app: Application, reading: Reading, calendar: WorkCalendar) -> li
         if days.severe is not None:
             plan.append(PlanItem("decision", "severe", days.severe, reading.statutory.due))
     return sorted((item for item in plan if item.day is not None), key=lambda item: item.day)
-
-
-# -- where a case stands today (for screens) -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Standing:
-    """What a screen shows about an application's clock today."""
-
-    clock: str  # ClockKind value
-    level: str  # green, yellow, red, severe, or none (no clock running)
-    due: date | None  # the date the running clock is waiting for
-    statutory_due: date | None
-    days_left: int | None  # working days in (today, due]; negative: overdue by that many
-    provisional: bool
-
-    @property
-    def overdue(self) -> bool:
-        return self.level in ("red", "severe")
-
-
-def standing(app: Application, today: date, calendar: WorkCalendar) -> Standing:
-    """A pure function of the stored columns and the calendar: no query."""
-    due = {
-        ClockKind.ACCEPTANCE: app.acceptance_due,
-        ClockKind.DECISION: app.due_date,
-        ClockKind.CERTIFICATE: app.certificate_due,
-    }.get(app.clock)
-    days_left = None
-    if due is not None:
-        days_left = calendar.working_days_between(today, due).days
-    elif app.clock == ClockKind.PAUSED:
-        days_left = app.days_left_when_paused
-    statutory = app.statutory_due if app.clock in (ClockKind.DECISION, ClockKind.PAUSED) else None
-    return Standing(str(app.clock), app.level_on(today), due, statutory, days_left, app.provisional)
-
-
-def annotate_standing(apps, today: date, calendar: WorkCalendar) -> list:
-    """Attach ``.standing`` to each application of a list page (one calendar, no queries)."""
-    apps = list(apps)
-    for app in apps:
-        app.standing = standing(app, today, calendar)
-    return apps

@@ -26,7 +26,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -36,9 +35,11 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, vDuration
 
 from approvals import permissions
-from approvals.calendar import FIXED_HOLIDAYS
+from approvals.calendar import WorkCalendar
+from approvals.clocks import standing
+from approvals.estimate import estimate_year
 from approvals.holidays import work_calendar
-from approvals.models import Application, CalendarDay, CalendarFeed, ClockKind, DayKind, User
+from approvals.models import Application, CalendarDay, CalendarFeed, DayKind, User
 from approvals.roles import Role
 
 TOKEN_BYTES = 32  # 43 URL-safe characters, 256 bits
@@ -157,55 +158,44 @@ def _all_day(
     return event
 
 
-class _Running(NamedTuple):
-    field: str  # the column the workflow keeps the date in
-    summary: str  # the event's title
-    line: str  # the description's line about the date
-
-
-# What each running clock waits for.
-RUNNING = {
-    ClockKind.ACCEPTANCE: _Running(
-        "acceptance_due",
-        gettext_lazy("%(number)s %(procedure)s: acceptance due"),
-        gettext_lazy("Accept, refuse to accept or ask for corrections by %(date)s (5 working days)."),
-    ),
-    ClockKind.DECISION: _Running(
-        "due_date",
-        gettext_lazy("%(number)s %(procedure)s: decision due"),
-        gettext_lazy("Promised due date: %(date)s."),
-    ),
-    ClockKind.CERTIFICATE: _Running(
-        "certificate_due",
-        gettext_lazy("%(number)s %(procedure)s: certificate due"),
-        gettext_lazy("Serve the certificate by %(date)s (10 working days)."),
-    ),
+# What each running clock's event says (approvals.clocks names and dates the clock).
+CLOCK_LINES = {
+    "acceptance": gettext_lazy("Accept, refuse to accept or ask for corrections by %(date)s (5 working days)."),
+    "promised": gettext_lazy("Promised due date: %(date)s."),
+    "statutory": gettext_lazy("Statutory due date: %(date)s."),
+    "certificate": gettext_lazy("Serve the certificate by %(date)s (10 working days)."),
 }
 
 
-def case_events(app: Application, link: str, stamp: datetime, *, with_officer: bool) -> list[Event]:
-    """The events of one open case (none when its clock is paused or stopped)."""
-    running = RUNNING.get(app.clock)
-    due = getattr(app, running.field) if running else None
-    if due is None:
+def case_events(
+    app: Application, link: str, stamp: datetime, calendar: WorkCalendar, *, with_officer: bool
+) -> list[Event]:
+    """The events of one open case: its running clock's due date and, for a decision, the
+    statutory one when it differs (none when the clock is paused or stopped)."""
+    today = timezone.localdate(stamp)
+    clocks = [c for c in standing(app, today, calendar).clocks if c.running and c.due is not None]
+    if not clocks:
         return []
     names = {"number": app.tracking_number or str(app), "procedure": app.get_procedure_display()}
-    lines = [_("Status: %(state)s") % {"state": app.get_state_display()}, running.line % {"date": due.isoformat()}]
-    statutory = app.statutory_due if app.clock == ClockKind.DECISION else None
-    if statutory is not None:
-        lines.append(_("Statutory due date: %(date)s.") % {"date": statutory.isoformat()})
-    if app.provisional:
-        lines.append(_("This date depends on a year whose holiday schedule is not yet published; it may move."))
+    lines = [_("Status: %(state)s") % {"state": app.get_state_display()}]
+    for clock in clocks:
+        lines.append(str(CLOCK_LINES[clock.kind]) % {"date": clock.due.isoformat()})
+        if clock.reason:
+            lines.append(f"{clock.label}: {clock.reason}")
     if with_officer:
         officer = str(app.officer) if app.officer_id else _("not assigned")
         lines.append(_("Case officer: %(name)s") % {"name": officer})
     lines.append(link)
-    mark = f" ({_('provisional')})" if app.provisional else ""
     description = "\n".join(lines)
-    events = [_all_day(f"application-{app.pk}-due@shixian", due, running.summary % names + mark, description, stamp)]
-    if statutory is not None and statutory != due:
-        title = _("%(number)s %(procedure)s: statutory limit") % names + mark
-        events.append(_all_day(f"application-{app.pk}-statutory@shixian", statutory, title, description, stamp))
+    events = []
+    for n, clock in enumerate(clocks):
+        if n and clock.due == clocks[0].due:
+            continue  # the statutory date on the promised one: one event says both
+        # The first clock's UID stays "-due" so that calendar apps move the event it made before.
+        uid = f"application-{app.pk}-{'due' if n == 0 else clock.kind}@shixian"
+        mark = f" ({_('provisional')})" if clock.provisional else ""
+        title = _("%(number)s %(procedure)s: %(clock)s") % {**names, "clock": clock.label} + mark
+        events.append(_all_day(uid, clock.due, title, description, stamp))
     for event in events:
         event.add("url", link)
     return events
@@ -223,8 +213,9 @@ def due_dates_calendar(user: User, link: Callable[[Application], str], now: date
         "Anyone with this calendar's address can read it: keep it private."
     ) % {"time": timezone.localtime(now).strftime("%Y-%m-%d %H:%M")}
     cal = _calendar(name, description, f"due-dates-{user.pk}@shixian")
+    calendar = work_calendar()
     for app in cases_in_feed(user):
-        for event in case_events(app, link(app), now, with_officer=manager):
+        for event in case_events(app, link(app), now, calendar, with_officer=manager):
             cal.add_component(event)
     return cal.to_ical()
 
@@ -247,14 +238,10 @@ class YearSchedule:
     workdays: tuple[tuple[date, str], ...]  # adjusted working days (weekend days worked) and their holiday
 
 
-# The provisional rule's fixed-date holidays, by month, named as the package names them.
-_FIXED_NAMES = {1: "new_years_day", 5: "labour_day", 10: "national_day"}
-
-
 def year_schedule(year: int) -> YearSchedule:
     """The holidays and adjusted working days of ``year``: the package's, overridden date by
-    date by the loaded schedule days; in a provisional year, also the fixed-date holidays that
-    no entry overrides. Names are the notice's (e.g. 春节). Three small queries."""
+    date by the loaded schedule days; in a provisional year, also the estimate's days that no
+    entry overrides. Names are the notice's (e.g. 春节). Three small queries."""
     from chinese_calendar.constants import Holiday, holidays, workdays  # the package's data tables
 
     # The tables map a day to the holiday's English name, the value of the Holiday enum.
@@ -265,9 +252,13 @@ def year_schedule(year: int) -> YearSchedule:
         days[day] = (kind == DayKind.WORKDAY, name or package_name)
     official = work_calendar().is_official_year(year)
     if not official:
-        for month, day_of_month in sorted(FIXED_HOLIDAYS):
-            day = date(year, month, day_of_month)
-            days.setdefault(day, (False, Holiday[_FIXED_NAMES[month]].chinese))
+        # The estimate from the law (approvals.estimate): its best guess where it differs from
+        # the plain week, the uncertain days named as estimated.
+        for estimated in estimate_year(year):
+            plain_off = estimated.date.weekday() >= 5
+            if estimated.off != plain_off:
+                name = estimated.name if estimated.certain else _("%(name)s (estimated)") % {"name": estimated.name}
+                days.setdefault(estimated.date, (not estimated.off, name))
 
     runs: list[HolidayRun] = []
     for day in sorted(d for d, (working, _name) in days.items() if not working):
@@ -291,9 +282,9 @@ def working_days_calendar(year: int, now: datetime) -> bytes:
     else:
         name = _("Working-day calendar %(year)s (provisional)") % {"year": year}
         note = _(
-            "Provisional: the State Council's notice for %(year)s is not published or not loaded yet. Only the "
-            "fixed-date holidays (1 January, 1–2 May, 1–3 October) are known; the lunar holidays and the "
-            "adjusted working days are missing."
+            "Provisional: the State Council's notice for %(year)s is not published or not loaded yet. The "
+            "festival days the law fixes are certain; the bridging days and adjusted working days around them "
+            "are estimated from recent notices and may change."
         ) % {"year": year}
     cal = _calendar(name, note, f"working-days-{year}@shixian")
     for run in schedule.holidays:

@@ -306,9 +306,21 @@ CLOSED_STATES = frozenset(
     {State.SERVED, State.DENIED, State.NOT_ACCEPTED, State.WITHDRAWN, State.FILED, State.FILING_REFUSED}
 )
 
-#: The columns an open case's alert level is read from (``Application.level_on`` and its SQL
-#: twins): in the covering indexes of the worklist and the dashboard.
-LEVEL_COLUMNS = ("clock", "statutory_due", "acceptance_due", "due_date", "certificate_due", "yellow_on")
+#: The alert level rule, once: each level with the stored column of the first day it holds, most
+#: serious first. ``Application.level_on`` reads it in Python and ``ApplicationQuerySet.with_level``
+#: / ``by_urgency`` in SQL (tests/test_clock_model.py keeps the two equal). The columns are the
+#: alert plan's days (approvals.deadlines.alert_plan), computed from each clock's earliest possible
+#: due date: a guessed holiday never makes a level come late. ``red_on`` is set exactly while a
+#: clock runs, so a case without it has no level ("none").
+LEVEL_RULE = (("severe", "severe_on"), ("red", "red_on"), ("yellow", "yellow_on"))
+
+#: Levels in urgency order, the worklist's first sort key: the rule's levels, then green, then
+#: paused clocks (by the working days they had left), then cases without a clock.
+URGENCY_ORDER = ("severe", "red", "yellow", "green", "paused", "none")
+
+#: The columns an open case's alert level and urgency are read from (``Application.level_on`` and
+#: its SQL twins): in the covering indexes of the worklist and the dashboard.
+LEVEL_COLUMNS = ("clock", "severe_on", "red_on", "yellow_on", "acceptance_due", "due_date", "certificate_due")
 
 #: The enterprise portal's first sort key: 0 for what waits for the applicant (corrections to
 #: send), 1 for the rest. One definition for the portal's ORDER BY and the index that serves it
@@ -337,12 +349,31 @@ class ClockKind(models.TextChoices):
     CERTIFICATE = "certificate", _("Certificate service (10 working days)")
 
 
-#: The date the running clock waits for, in SQL (what ``Application.level_on`` reads in Python):
-#: the dashboard's levels and the worklist's urgency order are both read from it.
+#: Each of an application's clocks (approvals.clocks) and the stored column of its due date (the
+#: best estimate); ``<clock>_provisional``, ``<clock>_earliest`` and ``<clock>_latest`` beside it.
+CLOCK_DUE_COLUMNS = {
+    "acceptance": "acceptance_due",
+    "promised": "due_date",
+    "statutory": "statutory_due",
+    "certificate": "certificate_due",
+}
+
+#: The clock an application waits on, by the running ClockKind (a paused case waits on its
+#: promised clock, stopped).
+WAITING_CLOCK = {
+    ClockKind.ACCEPTANCE: "acceptance",
+    ClockKind.DECISION: "promised",
+    ClockKind.PAUSED: "promised",
+    ClockKind.CERTIFICATE: "certificate",
+}
+
+#: The date the running clock waits for, in SQL: the worklist's urgency order reads it.
 RUNNING_DUE = models.Case(
-    models.When(clock=ClockKind.ACCEPTANCE, then=models.F("acceptance_due")),
-    models.When(clock=ClockKind.DECISION, then=models.F("due_date")),
-    models.When(clock=ClockKind.CERTIFICATE, then=models.F("certificate_due")),
+    *(
+        models.When(clock=kind, then=models.F(CLOCK_DUE_COLUMNS[clock]))
+        for kind, clock in WAITING_CLOCK.items()
+        if kind != ClockKind.PAUSED
+    ),
     default=None,
     output_field=models.DateField(),
 )
@@ -391,9 +422,59 @@ def _extension_decider(app: Application, user: object) -> bool:
     return permissions.can_decide_extension(app, user)
 
 
+#: A case with a provisional clock, as a filter.
+PROVISIONAL = (
+    models.Q(acceptance_provisional=True)
+    | models.Q(promised_provisional=True)
+    | models.Q(statutory_provisional=True)
+    | models.Q(certificate_provisional=True)
+)
+
+
+def _level_case(today: date, values: dict[str, models.Value]) -> models.Case:
+    """LEVEL_RULE as one SQL CASE: the first level whose first day has come, as ``values[level]``."""
+    paused = []
+    if "paused" in values:
+        paused = [models.When(red_on__isnull=True, clock=ClockKind.PAUSED, then=values["paused"])]
+    return models.Case(
+        *paused,
+        models.When(red_on__isnull=True, then=values["none"]),
+        *(models.When(**{f"{column}__lte": today}, then=values[level]) for level, column in LEVEL_RULE),
+        default=values["green"],
+    )
+
+
 class ApplicationQuerySet(models.QuerySet):
     def open(self) -> ApplicationQuerySet:
         return self.filter(state__in=sorted(OPEN_STATES))
+
+    def with_level(self, today: date) -> ApplicationQuerySet:
+        """Annotate ``alert_level`` (green, yellow, red, severe or none), as ``level_on(today)``."""
+        names = {level: models.Value(level) for level in (*URGENCY_ORDER,) if level != "paused"}
+        return self.annotate(alert_level=_level_case(today, names))
+
+    def by_urgency(self, today: date) -> ApplicationQuerySet:
+        """Annotate ``urgency_rank`` (the index in URGENCY_ORDER of the case's level, paused clocks
+        apart) and order most urgent first: by level, then by the date the running clock waits
+        for (the earliest date has the fewest working days left), paused clocks by the working
+        days they had left, then by tracking number. One CASE only: building and compiling these
+        expressions is a good part of the worklist's time."""
+        ranks = {level: models.Value(rank) for rank, level in enumerate(URGENCY_ORDER)}
+        return (
+            self.alias(running_due=RUNNING_DUE)
+            .annotate(urgency_rank=_level_case(today, ranks))
+            .order_by(
+                "urgency_rank",
+                models.F("running_due").asc(nulls_last=True),
+                models.F("days_left_when_paused").asc(nulls_last=True),
+                "tracking_number",
+                "pk",
+            )
+        )
+
+    def provisional(self) -> ApplicationQuerySet:
+        """Cases with a clock whose date depends on a day of an unpublished schedule."""
+        return self.filter(PROVISIONAL)
 
     def visible_to(self, user: object) -> ApplicationQuerySet:
         """Only what ``permissions.can_view`` allows, as a query."""
@@ -490,9 +571,25 @@ class Application(ConcurrentTransitionMixin, models.Model):
     due_date = models.DateField(_("due (promised)"), null=True, blank=True, db_index=True)
     statutory_due = models.DateField(_("due (statutory)"), null=True, blank=True)
     certificate_due = models.DateField(_("certificate due"), null=True, blank=True)
-    provisional = models.BooleanField(_("provisional"), default=False)
+    # Each clock's provisional mark and, while it is provisional, its range (approvals.clocks):
+    # the due dates above are the best estimates.
+    acceptance_provisional = models.BooleanField(_("acceptance deadline provisional"), default=False)
+    acceptance_earliest = models.DateField(_("acceptance deadline, earliest"), null=True, blank=True)
+    acceptance_latest = models.DateField(_("acceptance deadline, latest"), null=True, blank=True)
+    promised_provisional = models.BooleanField(_("promised deadline provisional"), default=False)
+    promised_earliest = models.DateField(_("promised deadline, earliest"), null=True, blank=True)
+    promised_latest = models.DateField(_("promised deadline, latest"), null=True, blank=True)
+    statutory_provisional = models.BooleanField(_("statutory deadline provisional"), default=False)
+    statutory_earliest = models.DateField(_("statutory deadline, earliest"), null=True, blank=True)
+    statutory_latest = models.DateField(_("statutory deadline, latest"), null=True, blank=True)
+    certificate_provisional = models.BooleanField(_("certificate deadline provisional"), default=False)
+    certificate_earliest = models.DateField(_("certificate deadline, earliest"), null=True, blank=True)
+    certificate_latest = models.DateField(_("certificate deadline, latest"), null=True, blank=True)
     days_left_when_paused = models.SmallIntegerField(_("working days left when paused"), null=True, blank=True)
+    # The first day of each alert level of the running clock (LEVEL_RULE): from the alert plan.
     yellow_on = models.DateField(_("due soon from"), null=True, blank=True)
+    red_on = models.DateField(_("overdue from"), null=True, blank=True)
+    severe_on = models.DateField(_("past the statutory limit from"), null=True, blank=True)
     next_alert_on = models.DateField(_("next alert on"), null=True, blank=True)
     next_alert_level = models.CharField(_("next alert level"), max_length=32, blank=True)
 
@@ -555,6 +652,13 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 name="application_officer_open",
                 condition=models.Q(state__in=sorted(OPEN_STATES)),
             ),
+            # The open cases with a provisional clock: the calendar page's counts and the clocks
+            # a newly loaded notice must recompute first.
+            models.Index(
+                fields=["department", "id"],
+                name="application_provisional",
+                condition=models.Q(state__in=sorted(OPEN_STATES)) & PROVISIONAL,
+            ),
             # The dashboard's extension requests to decide: the few asked for, not every case
             # under review.
             models.Index(
@@ -579,21 +683,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
         return self.correction_notices > 1
 
     def level_on(self, day: date) -> str:
-        """The clock's alert level on ``day`` (DOMAIN.md): green, yellow, red or severe; for a
-        paused or stopped clock, "none". A pure function of the stored columns."""
-        due = {
-            ClockKind.ACCEPTANCE: self.acceptance_due,
-            ClockKind.DECISION: self.due_date,
-            ClockKind.CERTIFICATE: self.certificate_due,
-        }.get(self.clock)
-        if due is None:
+        """The running clock's alert level on ``day``: green, yellow, red or severe; "none" for a
+        paused or stopped clock. LEVEL_RULE read from the stored columns (no query)."""
+        if self.red_on is None:
             return "none"
-        if self.clock == ClockKind.DECISION and self.statutory_due and day > self.statutory_due:
-            return "severe"
-        if day > due:
-            return "red"
-        if self.yellow_on and day >= self.yellow_on:
-            return "yellow"
+        for level, column in LEVEL_RULE:
+            first = getattr(self, column)
+            if first is not None and day >= first:
+                return level
         return "green"
 
     @property

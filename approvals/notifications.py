@@ -20,8 +20,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from approvals.clocks import LABELS as CLOCK_LABELS
 from approvals.labels import ACTIONS
-from approvals.models import Application, AuditEvent, Notification, Role, User
+from approvals.models import CLOCK_DUE_COLUMNS, Application, AuditEvent, Notification, Role, User
 
 # Who is told: the applicant's organisation, the case officer, the department's managers, the provider.
 APPLICANT, OFFICER, MANAGERS, PROVIDER, ADMINS = "applicant", "officer", "managers", "provider", "admins"
@@ -141,12 +142,25 @@ def deliver(event_ids: Iterable[int]) -> int:
 EMAIL_MAX_ATTEMPTS = 8
 
 
+def _open_clocks(app: Application | None) -> list:
+    """The clocks an email names: those that run or are paused, each with its label and, while
+    provisional, its range and reason (approvals.clocks)."""
+    if app is None:
+        return []
+    from approvals.clocks import standing
+    from approvals.holidays import work_calendar
+    from approvals.workflow import today
+
+    return [c for c in standing(app, today(), work_calendar()).clocks if c.status in ("running", "paused") and c.due]
+
+
 def render_email(notification: Notification) -> EmailMultiAlternatives:
     """The message for one notification, in the default language: subject, text and HTML from
     templates/approvals/email/<template>.{subject.txt,txt,html}."""
     template = notification.kind if notification.kind in ("alert", "digest") else "event"
     with translation.override(settings.LANGUAGE_CODE):
         context = {
+            "clocks": _open_clocks(notification.application),
             "notification": notification,
             "recipient": notification.recipient,
             "application": notification.application,
@@ -245,20 +259,21 @@ def text(notification: Notification) -> str:
     return f"{number} {label}".strip()
 
 
-FIELD_LABELS = {
-    "acceptance_due": _("acceptance due"),
-    "due_date": _("due date"),
-    "statutory_due": _("statutory due date"),
-    "certificate_due": _("certificate due"),
-}
+#: Audit rows before the clocks model named a moved clock by its stored column.
+MOVED_COLUMNS = {column: kind for kind, column in CLOCK_DUE_COLUMNS.items()}
+
+
+def moved_clock_label(key: str) -> str:
+    """The label of the clock a ``due_date_moved`` audit row names (by kind, or an old row's column)."""
+    return str(CLOCK_LABELS.get(MOVED_COLUMNS.get(key, key), key))
 
 
 def describe(event: AuditEvent) -> str:
     """One line for a timeline or an audit list, in the active language, e.g.
-    "due date 2027-01-08 → 2027-01-11: 2027 schedule loaded"."""
+    "promised deadline 2027-01-08 → 2027-01-11: 2027 schedule loaded"."""
     if event.action == "due_date_moved":
         moves = "; ".join(
-            f"{FIELD_LABELS.get(field, field)} {old or '—'} → {new or '—'}" for field, (old, new) in event.data.items()
+            f"{moved_clock_label(kind)} {old or '—'} → {new or '—'}" for kind, (old, new) in event.data.items()
         )
         return f"{moves}: {event.note}" if event.note else moves
     label = str(ACTIONS.get(event.action, event.action))

@@ -50,6 +50,7 @@ from django.utils.translation import gettext_lazy
 
 from approvals import permissions
 from approvals.calendar import Unit, WorkCalendar
+from approvals.clocks import met_by
 from approvals.holidays import calendar_version
 from approvals.models import RATING_BAD_AT_MOST, Application, Department, Policy, Procedure, Rating, Role, User
 
@@ -320,7 +321,7 @@ def _tally(rows: Iterable[dict], calendar: WorkCalendar) -> dict[date, dict[str,
             if figure is None:
                 figure = month[bucket][key] = Figure("")
             figure.decided += 1
-            figure.on_time += row["decided_on"] <= row["due_date"]
+            figure.on_time += met_by(row["decided_on"], row["due_date"])
             if measured is not None:
                 figure.add(*measured)
     return months
@@ -566,8 +567,10 @@ def monthly_reports(scope: Scope, first: date, last: date, calendar: WorkCalenda
     for case in decided:
         row = rows[_month_of(case["decided_on"])][case["procedure"]]
         row.decided += 1
-        row.on_time += case["decided_on"] <= case["due_date"]
-        row.statutory_breaches += case["statutory_due"] is not None and case["decided_on"] > case["statutory_due"]
+        row.on_time += met_by(case["decided_on"], case["due_date"])
+        row.statutory_breaches += case["statutory_due"] is not None and not met_by(
+            case["decided_on"], case["statutory_due"]
+        )
         row.extensions += case["extension_days"] > 0
         row.special_procedures += case["pauses"]
         row.repeated_corrections += case["correction_notices"] > 1

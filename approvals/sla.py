@@ -24,8 +24,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from approvals import notifications, workflow
+from approvals.clocks import standing
 from approvals.holidays import work_calendar
-from approvals.models import OPEN_STATES, Application, Digest, Notification, Role, User
+from approvals.models import OPEN_STATES, URGENCY_ORDER, Application, Digest, Notification, Role, User
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,8 @@ def sweep(today: date | None = None) -> SweepResult:
     return result
 
 
-LEVEL_ORDER = {"severe": 0, "red": 1, "yellow": 2}
+#: The levels a digest lists, most urgent first (models.URGENCY_ORDER).
+LEVEL_ORDER = {level: rank for rank, level in enumerate(URGENCY_ORDER[:3])}
 
 
 def send_digests(today: date | None = None) -> int:
@@ -96,24 +98,22 @@ def send_digests(today: date | None = None) -> int:
     cases_by_officer: dict[int, list[dict]] = {}
     waiting = (
         Application.objects.filter(state__in=sorted(OPEN_STATES), officer__isnull=False)
-        .filter(
-            Q(yellow_on__lte=today) | Q(due_date__lt=today) | Q(acceptance_due__lt=today) | Q(certificate_due__lt=today)
-        )
+        .filter(Q(yellow_on__lte=today) | Q(red_on__lte=today))
         .order_by("pk")
     )
+    calendar = work_calendar()
     for app in waiting:
-        level = app.level_on(today)
-        if level not in LEVEL_ORDER:
+        clocks = standing(app, today, calendar)
+        if clocks.level not in LEVEL_ORDER:
             continue
-        due = {"acceptance": app.acceptance_due, "certificate": app.certificate_due}.get(app.clock, app.due_date)
-        if level == "severe":
-            due = app.statutory_due
+        clock = clocks.statutory if clocks.level == "severe" else clocks.primary
+        due = clock.due if clock else None
         cases_by_officer.setdefault(app.officer_id, []).append(
             {
                 "id": app.pk,
                 "tracking_number": app.tracking_number,
                 "subject": app.subject,
-                "level": level,
+                "level": clocks.level,
                 "clock": app.clock,
                 "due": due.isoformat() if due else "",
             }

@@ -7,14 +7,15 @@ segments (counted, paused, rolled, extended). The public version leaves out peop
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from approvals import notifications
-from approvals.calendar import Clock, day_after
+from approvals.calendar import Clock, WorkCalendar, day_after
 from approvals.deadlines import Reading, pauses_of, read_clocks
+from approvals.estimate import EstimatedDay
 from approvals.holidays import work_calendar
 from approvals.models import Application, AuditEvent, ClockKind
 
@@ -88,8 +89,13 @@ def _days(n: int, unit: str) -> str:
     return ngettext("%(n)s working day", "%(n)s working days", n) % {"n": n}
 
 
-def explain(clock: Clock | None) -> list[str]:
-    """One line per segment: how the due date came about."""
+def explain(
+    clock: Clock | None,
+    calendar: WorkCalendar | None = None,
+    bounds: tuple[date | None, date | None] | None = None,
+) -> list[str]:
+    """One line per segment: how the due date came about; for a provisional clock, the festival
+    days and uncertain days it counts (read from ``calendar``) and its range (``bounds``)."""
     if clock is None:
         return []
     lines = [
@@ -134,9 +140,67 @@ def explain(clock: Clock | None) -> list[str]:
                 "extension": _days(left_extension, "working_days"),
             }
         lines.append(_("%(left)s will be left when the clock runs again.") % {"left": left})
-    if clock.provisional:
-        lines.append(_("Provisional: it counts days of a year whose holiday schedule is not yet published."))
+    if clock.provisional and calendar is not None:
+        lines += _estimated(clock, calendar, bounds)
     return lines
+
+
+def _estimated(clock: Clock, calendar: WorkCalendar, bounds: tuple[date | None, date | None] | None) -> list[str]:
+    """What a provisional clock counts of an unpublished year: the festival days the law fixes
+    (certain) and the days the notice may still change (uncertain, with the estimate's guess)."""
+    last = max(d for d in (clock.due, bounds[1] if bounds else None, clock.start) if d is not None)
+    fixed: list[EstimatedDay] = []
+    uncertain: list[EstimatedDay] = []
+    day = day_after(clock.start)
+    while day <= last:
+        estimated = calendar.estimated(day)
+        if estimated is not None:
+            if not estimated.certain:
+                uncertain.append(estimated)
+            elif estimated.off and estimated.name:
+                fixed.append(estimated)  # a festival's day (on a weekend too: the run reads whole)
+        day = day_after(day)
+    years = "、".join(str(y) for y in sorted({d.date.year for d in uncertain + fixed}))
+    lines = []
+    if fixed:
+        lines.append(_("Rest days the law fixes, counted as certain: %(days)s.") % {"days": _runs(fixed)})
+    if uncertain:
+        off = [d for d in uncertain if d.off]
+        worked = [d for d in uncertain if not d.off]
+        guess = []
+        if off:
+            guess.append(_("taken off: %(days)s") % {"days": _runs(off)})
+        if worked:
+            guess.append(_("worked: %(days)s") % {"days": _runs(worked)})
+        lines.append(
+            _(
+                "Provisional: the %(years)s holiday schedule is not yet published; "
+                "estimated from recent notices, %(guess)s."
+            )
+            % {"years": years, "guess": "; ".join(guess)}
+        )
+    if bounds and bounds[0] and bounds[1]:
+        lines.append(
+            _("If every uncertain day is worked the date is %(earliest)s; if every one is taken off, %(latest)s.")
+            % {"earliest": bounds[0].isoformat(), "latest": bounds[1].isoformat()}
+        )
+    return lines
+
+
+def _runs(days: list[EstimatedDay]) -> str:
+    """Consecutive days as "春节 02-05–02-08", "02-13"."""
+    runs: list[list[EstimatedDay]] = []
+    for day in days:
+        if runs and runs[-1][-1].date == day.date - timedelta(days=1) and runs[-1][-1].name == day.name:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        first, last = run[0].date, run[-1].date
+        span = f"{first:%m-%d}" if first == last else f"{first:%m-%d}–{last:%m-%d}"
+        parts.append(f"{run[0].name} {span}".strip())
+    return "、".join(parts)
 
 
 @dataclass(frozen=True)
@@ -149,11 +213,16 @@ class Explanation:
 
 
 def explanation(app: Application) -> Explanation:
-    reading = read_clocks(app, work_calendar(), pauses_of(app))
+    calendar = work_calendar()
+    reading = read_clocks(app, calendar, pauses_of(app))
+
+    def lines(kind: str) -> list[str]:
+        return explain(reading.of(kind), calendar, reading.bounds(kind))
+
     return Explanation(
         reading,
-        explain(reading.acceptance) if reading.clock == ClockKind.ACCEPTANCE else [],
-        explain(reading.promised),
-        explain(reading.statutory),
-        explain(reading.certificate),
+        lines("acceptance") if reading.clock == ClockKind.ACCEPTANCE else [],
+        lines("promised"),
+        lines("statutory"),
+        lines("certificate"),
     )

@@ -31,6 +31,7 @@ from approvals.calendar import WorkCalendar
 from approvals.deadlines import alert_plan, pauses_of, read_clocks
 from approvals.holidays import Schedule, import_schedule, work_calendar
 from approvals.models import (
+    CLOCK_DUE_COLUMNS,
     CLOSED_STATES,
     OPEN_STATES,
     RATING_FOLLOW_UP_DAYS,
@@ -287,18 +288,26 @@ def refresh_clocks(app: Application, calendar: WorkCalendar) -> dict[str, tuple]
     paused_left = None
     if reading.clock == ClockKind.PAUSED and reading.promised is not None and reading.promised.remaining:
         paused_left = sum(reading.promised.remaining)
-    values = {
-        "clock": reading.clock,
-        "acceptance_due": reading.acceptance.due if reading.acceptance else None,
-        "due_date": reading.promised.due if reading.promised else None,
-        "statutory_due": reading.statutory.due if reading.statutory else None,
-        "certificate_due": reading.certificate.due if reading.certificate else None,
-        "provisional": reading.provisional,
-        "days_left_when_paused": paused_left,
-        "yellow_on": next((i.day for i in plan if i.level == "yellow"), None),
-        "next_alert_on": pending[0].day if pending else None,
-        "next_alert_level": f"{pending[0].clock}:{pending[0].level}" if pending else "",
-    }
+    values: dict[str, object] = {"clock": reading.clock}
+    for kind, column in CLOCK_DUE_COLUMNS.items():
+        clock = reading.of(kind)
+        bounds = reading.bounds(kind)
+        values[column] = clock.due if clock else None
+        values[f"{kind}_provisional"] = bool(clock and clock.provisional)
+        values[f"{kind}_earliest"], values[f"{kind}_latest"] = bounds or (None, None)
+    first_day = {item.level: item.day for item in reversed(plan)}
+    values.update(
+        {
+            "days_left_when_paused": paused_left,
+            "yellow_on": first_day.get("yellow"),
+            # Red from the day after the running clock's (earliest) due date: the acceptance
+            # clock's is the day it would be deemed accepted.
+            "red_on": first_day.get("red", first_day.get("deemed")),
+            "severe_on": first_day.get("severe"),
+            "next_alert_on": pending[0].day if pending else None,
+            "next_alert_level": f"{pending[0].clock}:{pending[0].level}" if pending else "",
+        }
+    )
     changed = {}
     for field, value in values.items():
         old = getattr(app, field)
@@ -999,24 +1008,29 @@ def _tell(users, kind: str, appointment: Appointment) -> None:
 
 # -- calendar changes -------------------------------------------------------------------------
 
-MOVED_FIELDS = ("acceptance_due", "due_date", "statutory_due", "certificate_due")
-
 
 def _moved(changed: dict[str, tuple]) -> dict[str, list[str | None]]:
-    """The due dates among ``changed`` as [old, new] ISO strings, for the audit event."""
+    """The clocks whose due date is among ``changed``, by clock kind (acceptance, promised,
+    statutory, certificate), as [old, new] ISO strings, for the audit event."""
     return {
-        field: [old.isoformat() if old else None, new.isoformat() if new else None]
-        for field, (old, new) in changed.items()
-        if field in MOVED_FIELDS
+        kind: [old.isoformat() if old else None, new.isoformat() if new else None]
+        for kind, column in CLOCK_DUE_COLUMNS.items()
+        if column in changed
+        for old, new in [changed[column]]
     }
 
 
 CLOCK_FIELDS = [
     "clock",
-    *MOVED_FIELDS,
-    "provisional",
+    *(
+        f"{kind}_{part}" if part else column
+        for kind, column in CLOCK_DUE_COLUMNS.items()
+        for part in ("", "provisional", "earliest", "latest")
+    ),
     "days_left_when_paused",
     "yellow_on",
+    "red_on",
+    "severe_on",
     "next_alert_on",
     "next_alert_level",
 ]

@@ -1,8 +1,9 @@
-"""An independent, day-by-day reading of ../shared/DOMAIN.md's counting rules.
+"""An independent, day-by-day reading of docs/domain.md's counting rules.
 
 It shares no code with approvals.calendar and does not use the chinesecalendar package: its
-official days come straight from the holiday-cn files in tests/fixtures. It walks one day at a
-time, which is slow and obviously right; the engine must agree with it.
+official days come straight from the holiday-cn files in tests/fixtures, and a year without one is
+read from the estimate (approvals.estimate), which to the reference is data, as the files are. It
+walks one day at a time, which is slow and obviously right; the engine must agree with it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
+
+from approvals.estimate import EstimatedDay, estimate_year
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HOLIDAY_CN = FIXTURES / "holiday-cn"
@@ -32,16 +36,24 @@ class RefCalendar:
                 cal.days[date.fromisoformat(item["date"])] = not item["isOffDay"]
         return cal
 
+    def estimated(self, d: date) -> EstimatedDay | None:
+        return None if d in self.days or d.year in self.official else estimated_days(d.year).get(d)
+
     def provisional(self, d: date) -> bool:
-        return d.year not in self.official
+        """An uncertain day of a year without a notice."""
+        entry = self.estimated(d)
+        return entry is not None and not entry.certain
 
     def is_work(self, d: date) -> bool:
         if d in self.days:
             return self.days[d]
-        if d.weekday() in (5, 6):
-            return False
-        fixed = {(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}
-        return not (self.provisional(d) and (d.month, d.day) in fixed)
+        entry = self.estimated(d)
+        return d.weekday() < 5 if entry is None else not entry.off
+
+
+@cache
+def estimated_days(year: int) -> dict[date, EstimatedDay]:
+    return {entry.date: entry for entry in estimate_year(year)}
 
 
 def official_2024_2026() -> RefCalendar:

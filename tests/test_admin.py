@@ -208,7 +208,7 @@ def test_the_recompute_action_moves_clocks_through_the_workflow(cast: Cast, root
     response = run_action(root_client, "recompute_clocks", [app])
     assert fresh(app).due_date == D("2026-03-17")
     event = AuditEvent.objects.filter(application=app).last()
-    assert (event.action, event.data["due_date"]) == ("due_date_moved", ["2026-03-16", "2026-03-17"])
+    assert (event.action, event.data["promised"]) == ("due_date_moved", ["2026-03-16", "2026-03-17"])
     assert any(app.tracking_number in text for text in texts(response))
 
 
@@ -293,7 +293,7 @@ def test_a_schedule_day_added_in_the_admin_moves_open_clocks_and_deleting_it_mov
     assert response.status_code == 200
     assert fresh(app).due_date == D("2026-03-17")
     event = AuditEvent.objects.filter(application=app, action="due_date_moved").get()
-    assert event.data["due_date"] == ["2026-03-16", "2026-03-17"]
+    assert event.data["promised"] == ["2026-03-16", "2026-03-17"]
     assert "root" in event.note and "2026-03-10" in event.note
     assert moved_message(1) in texts(response)
 

@@ -533,9 +533,15 @@ def test_everyone_reads_which_years_are_official_and_the_loaded_days(cast: Cast,
 
 def test_an_administrator_loads_next_years_schedule_and_open_due_dates_follow(cast: Cast, now) -> None:
     now(D("2026-12-18"))
-    app = cast.under_review(received=D("2026-12-17"), accepted=D("2026-12-17"))
+    app = cast.under_review(received=D("2026-12-11"), accepted=D("2026-12-17"))
     olga = api(cast.olga)
     before = detail(olga, app.pk)
+    clocks = {clock["kind"]: clock for clock in before["clocks"]}
+    # The promised 26 working days count certain days only; the statutory 60 days from receipt
+    # end in the unpublished 2027 Spring Festival's bridging days.
+    assert (clocks["promised"]["due"], clocks["promised"]["provisional"]) == ("2027-01-25", False)
+    assert (clocks["statutory"]["due"], clocks["statutory"]["provisional"]) == ("2027-02-14", True)
+    assert clocks["statutory"]["due_earliest"] < "2027-02-14" < clocks["statutory"]["due_latest"]
     assert (before["due_date"], before["provisional"], before["standing"]["provisional"]) == ("2027-01-25", True, True)
     sample = (HOLIDAY_CN / "sample-2027.json").read_bytes()
 
@@ -548,7 +554,9 @@ def test_an_administrator_loads_next_years_schedule_and_open_due_dates_follow(ca
         upload(cast.root, b'{"year": 2027, "days": [{"name": "x", "date": "2027-01-04", "isOffDay": "no"}]}'), 400
     )
     assert list(bad["fields"]) == ["file"]
-    assert ok(upload(cast.root), 201) == {"year": 2027, "official": True, "source": "国办发明电〔2026〕7号"}
+    preview = ok(upload(cast.root), 201)
+    assert (preview["status"], preview["year"], preview["source"]) == ("previewed", 2027, "国办发明电〔2026〕7号")
+    ok(api(cast.root).post(preview["confirm"]), 202)
     assert {row["year"]: row["official"] for row in ok(olga.get("/api/calendar/years/"))}[2027] is True
     assert ("2027-01-01", "holiday") in {
         (row["date"], row["kind"]) for row in ok(olga.get("/api/calendar/days/", {"year": "2027"}))["results"]
@@ -556,7 +564,8 @@ def test_an_administrator_loads_next_years_schedule_and_open_due_dates_follow(ca
     after = detail(olga, app.pk)
     # The sample makes Sun 27 December 2026 a working day and the first days of 2027 official.
     assert (after["due_date"], after["provisional"]) == ("2027-01-22", False)
-    assert after["timeline"][-1]["title"].startswith("due date 2027-01-25 → 2027-01-22")
+    assert not any(clock["provisional"] for clock in after["clocks"])
+    assert after["timeline"][-1]["title"].startswith("Promised deadline 2027-01-25 → 2027-01-22")
 
 
 @pytest.mark.parametrize(
@@ -567,7 +576,8 @@ def test_an_administrator_loads_next_years_schedule_and_open_due_dates_follow(ca
         ["number_resource", "2025-04-30", "--extend", "10"],
         ["telecom_licence", "2026-03-05", "--received", "2026-03-02", "--pause", "2026-03-09:2026-03-19"],
         ["number_resource", "2026-03-02", "--pause", "2026-03-04:2026-03-16", "--pause", "2026-03-18:2026-03-20"],
-        ["telecom_licence", "2026-12-17"],  # into 2027: provisional
+        ["telecom_licence", "2026-12-17"],  # into 2027, on certain days
+        ["website_filing", "2027-01-28"],  # across the unpublished 2027 Spring Festival: provisional
     ],
 )
 def test_the_deadline_endpoint_answers_as_the_command(cast: Cast, argv: list[str]) -> None:

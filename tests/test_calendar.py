@@ -1,6 +1,5 @@
 """approvals.calendar: working days, with no database and no Django settings."""
 
-import functools
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -21,34 +20,6 @@ ONE = timedelta(days=1)
 covered = st.dates(min_value=D("2024-01-01"), max_value=D("2026-12-31"))
 anywhere = st.dates(min_value=D("2004-01-01"), max_value=D("2060-12-31"))
 counts = st.integers(min_value=1, max_value=300)
-
-
-@functools.cache
-def estimated_days(year: int) -> dict[date, EstimatedDay]:
-    return {entry.date: entry for entry in estimate_year(year)}
-
-
-class EstimatedReference(reference.RefCalendar):
-    """The day-by-day reference, reading an unpublished year from the estimate (approvals.estimate):
-    to the reference the estimate is data, as the holiday-cn files are."""
-
-    def provisional(self, d: date) -> bool:
-        if d in self.days or d.year in self.official:
-            return False
-        entry = estimated_days(d.year).get(d)
-        return entry is not None and not entry.certain
-
-    def is_work(self, d: date) -> bool:
-        if d in self.days:
-            return self.days[d]
-        entry = None if d.year in self.official else estimated_days(d.year).get(d)
-        return d.weekday() < 5 if entry is None else not entry.off
-
-
-@pytest.fixture(scope="session")
-def ref() -> reference.RefCalendar:
-    files = reference.official_2024_2026()
-    return EstimatedReference(files.days, files.official)
 
 
 def test_the_module_imports_without_django() -> None:
@@ -324,7 +295,7 @@ def test_provisional_exactly_when_a_counted_day_is_uncertain(official: WorkCalen
     uncertain = any(
         not entry.certain and start < day <= due.date
         for year in range(2027, due.date.year + 1)
-        for day, entry in estimated_days(year).items()
+        for day, entry in reference.estimated_days(year).items()
     )
     assert due.provisional == uncertain
 

@@ -27,11 +27,14 @@ def sample() -> SimpleUploadedFile:
 
 @pytest.fixture
 def december(cast: Cast, now) -> dict[str, Application]:
-    """Late December 2026, when 2027's notice is not loaded: a licence accepted on Thursday
-    17 December is due on Monday 25 January 2027 (provisional), a number-resource case accepted
-    on 15 December on Tuesday 29 December (official), a withdrawn case is left alone."""
+    """Late December 2026, when 2027's notice is not loaded: a licence received on Friday 11 and
+    accepted on Thursday 17 December is due on Monday 25 January 2027 (promised: certain days
+    only); its statutory 60 days end on Tuesday 9 February 2027, a day the unpublished Spring
+    Festival is guessed to bridge, rolled to the guessed make-up Sunday 14 February (provisional);
+    a number-resource case accepted on 15 December is due on Tuesday 29 December (official); a
+    withdrawn case is left alone."""
     now(D("2026-12-18"))
-    licence = cast.under_review(received=D("2026-12-17"), accepted=D("2026-12-17"))
+    licence = cast.under_review(received=D("2026-12-11"), accepted=D("2026-12-17"))
     numbers = cast.under_review(Procedure.NUMBER_RESOURCE, received=D("2026-12-14"), accepted=D("2026-12-15"))
     closed = cast.under_review(received=D("2026-12-16"), accepted=D("2026-12-16"))
     workflow.withdraw(closed.pk, cast.alice, "不再需要", on=D("2026-12-18"))
@@ -40,15 +43,17 @@ def december(cast: Cast, now) -> dict[str, Application]:
 
 
 def test_the_page_lists_each_year_with_its_status_and_the_provisional_cases(cast: Cast, december) -> None:
-    assert december["licence"].provisional and december["licence"].due_date == D("2027-01-25")
+    licence = december["licence"]
+    assert (licence.due_date, licence.promised_provisional) == (D("2027-01-25"), False)
+    assert (licence.statutory_due, licence.statutory_provisional) == (D("2027-02-14"), True)
     page = browser(cast.root).get("/calendar/").content.decode()
     assert "2027" in page and "2026" in page and "2004" in page  # from the earliest year to next year
     row_2027 = page.split("<strong>2027</strong>")[1].split("</tr>")[0]
-    assert "provisional" in row_2027 and ">2</strong>" in row_2027  # both open cases reach into 2027
+    assert "provisional" in row_2027 and ">1</strong>" in row_2027  # the licence's statutory date
     row_2026 = page.split("<strong>2026</strong>")[1].split("</tr>")[0]
     assert "official" in row_2026 and "chinesecalendar package" in row_2026
     assert ">33<" in row_2026 and ">6<" in row_2026  # 2026's holidays and adjusted working days
-    assert "open applications have a due date that depends on a provisional year" in page
+    assert "open application has a due date that depends on a provisional year" in page
 
 
 def test_uploading_the_sample_previews_then_applies_it_in_the_background(cast: Cast, december) -> None:
@@ -64,8 +69,9 @@ def test_uploading_the_sample_previews_then_applies_it_in_the_background(cast: C
     assert Application.objects.get(pk=licence.pk).due_date == D("2027-01-25")
     assert not AuditEvent.objects.filter(action="due_date_moved").exists()
     preview = job.preview
-    assert (len(preview["moves"]), preview["applications"]) == (3, 2)
-    assert (preview["provisional"], preview["become_official"], preview["stay_provisional"]) == (2, 2, 0)
+    # The licence's promised and statutory dates, the number case's promised and statutory ones.
+    assert (len(preview["moves"]), preview["applications"]) == (4, 2)
+    assert (preview["provisional"], preview["become_official"], preview["stay_provisional"]) == (1, 1, 0)
 
     page = root.get(response["Location"]).content.decode()
     assert f'href="/applications/{licence.pk}/"' in page and licence.tracking_number in page
@@ -83,7 +89,11 @@ def test_uploading_the_sample_previews_then_applies_it_in_the_background(cast: C
     assert (job.done, job.total) == (2, 2)
     assert "2027 schedule loaded: 33 entries added" in job.result and "Due dates moved: 2." in job.result
     licence = Application.objects.get(pk=licence.pk)
-    assert (licence.due_date, licence.provisional) == (D("2027-01-22"), False)
+    assert (licence.due_date, licence.promised_provisional, licence.statutory_provisional) == (
+        D("2027-01-22"),
+        False,
+        False,
+    )
     assert CalendarYear.objects.get(year=2027).official
     assert AuditEvent.objects.filter(action="due_date_moved").count() == 2
     assert Notification.objects.filter(kind="due_date_moved", recipient=cast.alice).count() == 2
@@ -227,7 +237,7 @@ def test_pasting_the_notice_previews_the_same_moves_as_uploading_the_file(cast: 
     assert response.status_code == 302 and response["Location"] == f"/calendar/jobs/{job.pk}/"
     assert (job.year, job.file_name, job.content) == (2027, "(pasted text)", SAMPLE_2027_NOTICE)
     assert job.source.startswith("国务院办公厅关于2027年部分节假日安排的通知")
-    assert job.preview["moves"] == from_file.preview["moves"] and len(job.preview["moves"]) == 3
+    assert job.preview["moves"] == from_file.preview["moves"] and len(job.preview["moves"]) == 4
     assert (job.preview["entries"], job.preview["correction"]) == (33, False)
     assert not CalendarDay.objects.exists()  # a preview changes nothing
 

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 
 from approvals.calendar import Clock, ClockError, Pause, Segment, Unit, WorkCalendar, compute_clock
 from tests import reference
-from tests.test_calendar import EstimatedReference
 
 D = date.fromisoformat
 WD, CD = Unit.WORKING_DAYS, Unit.CALENDAR_DAYS
@@ -144,13 +143,6 @@ def test_the_bound_calendars_bracket_the_best_estimate(official: WorkCalendar) -
 
 
 # -- against the day-by-day reference --------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def ref() -> reference.RefCalendar:
-    """The reference, with 2027 on read from the estimate (clocks from 2026 reach into it)."""
-    files = reference.official_2024_2026()
-    return EstimatedReference(files.days, files.official)
 
 
 pause_st = st.tuples(st.integers(min_value=0, max_value=90), st.integers(min_value=0, max_value=40))

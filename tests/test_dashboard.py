@@ -20,7 +20,6 @@ from approvals import workflow
 from approvals.calendar import WorkCalendar
 from approvals.models import Application, Procedure, Rating
 from approvals.reports import working_days_used
-from approvals.views.manager import with_level
 from tests.cast import Cast, browser
 
 D = date.fromisoformat
@@ -86,7 +85,7 @@ def levels(cast: Cast, today: date) -> dict[str, Application]:
 
 
 def test_the_sql_levels_are_those_of_level_on(levels: dict[str, Application]) -> None:
-    annotated = {app.pk: app.alert_level for app in with_level(Application.objects.all(), TODAY)}
+    annotated = {app.pk: app.alert_level for app in Application.objects.with_level(TODAY)}
     for name, app in levels.items():
         assert annotated[app.pk] == app.level_on(TODAY), name
     assert [levels[n].level_on(TODAY) for n in ("green", "yellow", "yellow_acceptance", "red", "severe")] == [

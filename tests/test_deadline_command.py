@@ -94,11 +94,22 @@ def test_the_policy_in_force_on_the_start_day_applies() -> None:
 
 
 @pytest.mark.django_db
-def test_a_provisional_due_date_says_so(capsys, monkeypatch) -> None:
-    code, out, err = run(capsys, monkeypatch, "telecom_licence", "2026-12-20")
-    assert (code, out) == (0, "2027-01-26\n")
-    assert err == "provisional: the holiday schedule for 2027 is not official yet\n"
-    assert answer("telecom_licence", "2026-12-20")["provisional_years"] == [2027]
+def test_a_provisional_due_date_says_so_with_its_range(capsys, monkeypatch) -> None:
+    # DOMAIN's worked example: 8 working days from Thu 28 Jan 2027, across the unpublished Spring
+    # Festival. Fri 5 and Mon 8 Feb are statutory (certain): the estimate is no earlier than 11 Feb.
+    code, out, err = run(capsys, monkeypatch, "website_filing", "2027-01-28")
+    data = answer("website_filing", "2027-01-28")
+    assert (code, out) == (0, data["due"] + "\n") and data["due"] >= "2027-02-11"
+    assert data["due_earliest"] < data["due"] < data["due_latest"]
+    assert data["provisional"] is True and data["provisional_years"] == [2027]
+    assert err == (
+        "provisional: the holiday schedule for 2027 is not official yet; the date may fall between "
+        f"{data['due_earliest']} and {data['due_latest']}\n"
+    )
+    # 26 working days from 20 Dec 2026 end in January 2027 on certain days: not provisional.
+    certain = answer("telecom_licence", "2026-12-20")
+    assert (certain["due"], certain["provisional"], certain["provisional_years"]) == ("2027-01-26", False, [])
+    assert "due_earliest" not in certain and run(capsys, monkeypatch, "telecom_licence", "2026-12-20")[2] == ""
 
 
 @pytest.mark.django_db
@@ -106,8 +117,12 @@ def test_messages_are_in_chinese_by_default(capsys, monkeypatch) -> None:
     code, out, err = run(capsys, monkeypatch, "website_filing", "2026-01-05", "--extend", "2", language="zh-hans")
     assert (code, out) == (1, "")
     assert err == "CommandError: 互联网网站备案不允许延期（自 2021-05-14 起施行的规定）\n"
-    code, out, err = run(capsys, monkeypatch, "telecom_licence", "2026-12-20", language="zh-hans")
-    assert (code, out, err) == (0, "2027-01-26\n", "暂定：2027 年的放假安排尚未正式发布\n")
+    code, out, err = run(capsys, monkeypatch, "website_filing", "2027-01-28", language="zh-hans")
+    data = answer("website_filing", "2027-01-28")
+    assert (code, out) == (0, data["due"] + "\n")
+    assert err == (
+        f"暂定：2027 年的放假安排尚未正式公布；期限可能在 {data['due_earliest']} 至 {data['due_latest']} 之间\n"
+    )
 
 
 @pytest.mark.django_db
@@ -208,13 +223,17 @@ def got(data: dict) -> dict:
 def test_it_agrees_with_the_reference_and_marks_2027_provisional_until_it_is_loaded() -> None:
     ref = reference.official_2024_2026()
     sample = cases(300, seed=20261128)
-    reaching_2027 = 0
+    reaching_2027 = provisional = 0
     for kind, start, pauses, extension in sample:
         data = answer(*argv_of(kind, start, pauses, extension))
         assert got(data) == expected(ref, kind, start, pauses, extension), (kind, start, pauses, extension)
-        assert data["provisional"] == (data["due"] >= "2027-01-01")
-        reaching_2027 += data["provisional"]
+        assert not data["provisional"] or data["due"] >= "2027-01-01", "only 2027 is unpublished"
+        if data["provisional"]:
+            assert data["due_earliest"] <= data["due"] <= data["due_latest"]
+        reaching_2027 += data["due"] >= "2027-01-01"
+        provisional += data["provisional"] or data["statutory_provisional"]
     assert reaching_2027 >= 30, "the sample must reach into 2027"
+    assert provisional >= 10, "and some of it count uncertain days of 2027"
 
     call_command("import_calendar", str(reference.HOLIDAY_CN / "sample-2027.json"), stdout=StringIO())
     loaded = reference.RefCalendar.from_files(

@@ -66,9 +66,13 @@ def test_a_moved_due_date_reads_as_a_sentence(cast: Cast) -> None:
     from django.utils import translation
 
     event = AuditEvent(
-        action="due_date_moved", note="2027 schedule loaded", data={"due_date": ["2027-01-08", "2027-01-11"]}
+        action="due_date_moved", note="2027 schedule loaded", data={"promised": ["2027-01-08", "2027-01-11"]}
     )
     with translation.override("en"):
-        assert notifications.describe(event) == "due date 2027-01-08 → 2027-01-11: 2027 schedule loaded"
+        assert notifications.describe(event) == "Promised deadline 2027-01-08 → 2027-01-11: 2027 schedule loaded"
+    # A row recorded before the clocks model named the stored column.
+    old = AuditEvent(action="due_date_moved", note="", data={"statutory_due": ["2027-01-08", "2027-01-11"]})
+    with translation.override("zh-hans"):
+        assert notifications.describe(old) == "法定期限 2027-01-08 → 2027-01-11"
     with translation.override("zh-hans"):
         assert notifications.describe(AuditEvent(action="accept")) == "已受理"

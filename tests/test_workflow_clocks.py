@@ -135,7 +135,10 @@ def test_loading_a_schedule_moves_open_due_dates_and_records_each_move(cast: Cas
     app = cast.under_review(received=D("2026-12-17"), accepted=D("2026-12-17"))
     closed = cast.under_review(received=D("2026-12-16"), accepted=D("2026-12-16"))
     workflow.withdraw(closed.pk, cast.alice, "不再需要", on=D("2026-12-18"))
-    assert (app.due_date, app.provisional) == (D("2027-01-25"), True)
+    # The promised date counts only days that are certain in the unpublished 2027 (1 January is
+    # statutory; nothing bridges before the Spring Festival); the statutory 60 days from receipt
+    # end on Mon 15 Feb 2027, also certain: a calendar-day limit depends only on its last day.
+    assert (app.due_date, app.promised_provisional) == (D("2027-01-25"), False)
     before = AuditEvent.objects.count()
 
     out = StringIO()
@@ -144,11 +147,11 @@ def test_loading_a_schedule_moves_open_due_dates_and_records_each_move(cast: Cas
     assert out.getvalue().splitlines()[-1] == "open applications whose due dates moved: 1"
     app = fresh(app)
     # The sample makes Sun 27 Dec 2026 a working day and the first days of 2027 official.
-    assert (app.due_date, app.provisional) == (D("2027-01-22"), False)
+    assert (app.due_date, app.promised_provisional, app.statutory_provisional) == (D("2027-01-22"), False, False)
     moved = AuditEvent.objects.filter(action="due_date_moved")
     assert list(moved.values_list("application", flat=True)) == [app.pk]
     event = moved.get()
-    assert event.data["due_date"] == ["2027-01-25", "2027-01-22"]
+    assert event.data["promised"] == ["2027-01-25", "2027-01-22"]
     assert event.note == "2027 schedule loaded" or event.note.startswith("已载入 2027")
     assert AuditEvent.objects.count() == before + 1, "the withdrawn application is left alone"
 

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from approvals import permissions, timeline, workflow
 from approvals.addresses import per_pk
+from approvals.clocks import KINDS
 from approvals.labels import translated
 from approvals.models import (
     Alert,
@@ -53,7 +54,38 @@ class ChoiceNameField(serializers.CharField):
         return names.get(value, value)
 
 
+class ClockSerializer(serializers.Serializer):
+    """One of an application's clocks (approvals.clocks)."""
+
+    kind = serializers.ChoiceField(choices=KINDS, help_text=_("acceptance, promised, statutory or certificate."))
+    label = serializers.CharField(help_text=_("The clock's name in the request's language, e.g. 承诺期限."))
+    due = serializers.DateField(
+        allow_null=True, help_text=_("The due date (the best estimate while provisional); null while paused.")
+    )
+    status = serializers.ChoiceField(
+        choices=["running", "paused", "met", "missed", "stopped"],
+        help_text=_("running, paused, met or missed (the case was decided by / after the due date), or stopped."),
+    )
+    running = serializers.BooleanField()
+    days_left = serializers.IntegerField(
+        allow_null=True, help_text=_("Working days left to the due date; negative: overdue by that many.")
+    )
+    level = serializers.CharField(help_text=_("green, yellow, red, severe, or none when the clock does not run."))
+    provisional = serializers.BooleanField(
+        help_text=_("The due date depends on a day of a year whose holiday schedule is not yet published.")
+    )
+    due_earliest = serializers.DateField(
+        source="earliest", allow_null=True, help_text=_("While provisional: the earliest possible due date.")
+    )
+    due_latest = serializers.DateField(
+        source="latest", allow_null=True, help_text=_("While provisional: the latest possible due date.")
+    )
+    reason = serializers.CharField(help_text=_("While provisional: why, with the range; else empty."))
+
+
 class StandingSerializer(serializers.Serializer):
+    """Deprecated: the primary clock's fields; read ``clocks`` instead."""
+
     clock = serializers.CharField(help_text=_("The running clock: acceptance, decision, paused, certificate or none."))
     level = serializers.CharField(help_text=_("green, yellow, red, severe, or none when no clock runs."))
     due = serializers.DateField(allow_null=True)
@@ -66,14 +98,23 @@ class StandingSerializer(serializers.Serializer):
     )
 
 
+#: Kept for one release beside ``clocks`` (docs/api.md): read ``clocks`` instead.
+DEPRECATED_CLOCK_FIELDS = ["acceptance_due", "due_date", "statutory_due", "certificate_due", "provisional", "standing"]
+
+
+@extend_schema_serializer(deprecate_fields=DEPRECATED_CLOCK_FIELDS)
 class ApplicationSerializer(serializers.ModelSerializer):
-    """An application in a list: its status and deadlines."""
+    """An application in a list: its status and deadlines (``clocks``)."""
 
     procedure_label = ChoiceNameField(Procedure, source="procedure")
     state_label = ChoiceNameField(State, source="state")
     organisation = serializers.CharField(source="organisation.name", read_only=True)
     officer = serializers.SerializerMethodField()
+    clocks = ClockSerializer(source="standing.clocks", many=True, read_only=True)
     standing = StandingSerializer(read_only=True)
+    provisional = serializers.BooleanField(
+        source="standing.provisional", read_only=True, help_text=_("Deprecated: read clocks[].provisional.")
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -100,6 +141,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "certificate_due",
             "provisional",
             "standing",
+            "clocks",
             "created_at",
         ]
         read_only_fields = fields

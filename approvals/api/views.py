@@ -33,7 +33,8 @@ from approvals import actions, permissions, uploads, workflow
 from approvals.api import serializers as s
 from approvals.api.errors import ERROR_REF
 from approvals.calendar import Pause
-from approvals.deadlines import DeadlineError, annotate_standing, calculate, standing
+from approvals.clocks import annotate_standing, standing
+from approvals.deadlines import DeadlineError, calculate
 from approvals.holidays import ScheduleError, check_size, read_upload, work_calendar
 from approvals.models import (
     OPEN_STATES,

@@ -37,14 +37,15 @@ def level_chip(standing) -> str:
 
 
 @register.simple_tag
-def days_left(standing) -> str:
-    """ "3 working days left", "due today", "overdue by 2 working days", "paused: 8 left"."""
-    if standing is None or standing.days_left is None:
+def days_left(clock) -> str:
+    """ "3 working days left", "due today", "overdue by 2 working days", "paused: 8 left", for a
+    clock (approvals.clocks.ClockView) or a case's standing (its primary clock)."""
+    if clock is None or clock.days_left is None:
         return ""
-    n = standing.days_left
-    if standing.clock == "paused":
+    n = clock.days_left
+    if clock.paused:
         return ngettext("paused: %(n)s working day left", "paused: %(n)s working days left", n) % {"n": n}
-    if standing.overdue:
+    if clock.overdue:
         if n >= 0:
             return _("overdue")
         return ngettext("overdue by %(n)s working day", "overdue by %(n)s working days", -n) % {"n": -n}
@@ -53,10 +54,38 @@ def days_left(standing) -> str:
     return ngettext("%(n)s working day left", "%(n)s working days left", n) % {"n": n}
 
 
+CLOCK_STATUS = {
+    "met": lambda: _("met"),
+    "missed": lambda: _("missed"),
+    "stopped": lambda: _("stopped"),
+}
+
+
 @register.simple_tag
-def provisional_mark(standing) -> str:
-    if standing is None or not standing.provisional:
+def clock_status(clock) -> str:
+    """What a clock's due date means now: the time left while it runs or is paused, else
+    whether it was met."""
+    if clock.status in CLOCK_STATUS:
+        return format_html('<span class="chip {}">{}</span>', clock.status, CLOCK_STATUS[clock.status]())
+    return days_left(clock)
+
+
+@register.simple_tag
+def provisional_mark(clock) -> str:
+    """The provisional mark of a clock (or of a standing's primary clock): the range beside it,
+    the reason in full for screen readers and as the tooltip."""
+    clock = getattr(clock, "primary", clock)
+    if clock is None or not clock.provisional:
         return ""
+    if clock.earliest and clock.latest:
+        span = f"{clock.earliest:%m-%d}–{clock.latest:%m-%d}"
+        return format_html(
+            '<span class="provisional flag" title="{}">{} {}<span class="visually-hidden">: {}</span></span>',
+            clock.reason,
+            _("provisional"),
+            span,
+            clock.reason,
+        )
     return format_html(
         '<span class="provisional flag" title="{}">{}</span>',
         _("This date depends on a year whose holiday schedule is not yet published; it may move."),

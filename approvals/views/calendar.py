@@ -29,8 +29,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from approvals import permissions, workflow
-from approvals.calendar import FIXED_HOLIDAYS, WorkCalendar
+from approvals.calendar import WorkCalendar
 from approvals.deadlines import pauses_of, read_clocks
+from approvals.estimate import EstimatedDay, estimate_year
 from approvals.holidays import (
     MAX_BYTES,
     MAX_SOURCE,
@@ -41,8 +42,8 @@ from approvals.holidays import (
     read_upload,
     work_calendar,
 )
-from approvals.models import Application, CalendarDay, CalendarJob, CalendarYear, DayKind
-from approvals.notifications import FIELD_LABELS
+from approvals.models import PROVISIONAL, Application, CalendarDay, CalendarJob, CalendarYear, DayKind
+from approvals.notifications import moved_clock_label
 from approvals.views.common import permitted
 
 MAX_UPLOAD = MAX_BYTES  # a year's notice is a few kilobytes; anything near a megabyte is the wrong file
@@ -78,6 +79,13 @@ def _package_days() -> dict[date, bool]:
     return days
 
 
+def _estimate(year: int) -> tuple[EstimatedDay, ...]:
+    try:
+        return estimate_year(year)
+    except ValueError:  # beyond the lunar calendar's years: weekends only
+        return ()
+
+
 def _due_in(year: int) -> Q:
     span = (date(year, 1, 1), date(year, 12, 31))
     return (
@@ -102,15 +110,17 @@ def year_rows(today: date) -> tuple[list[YearRow], int]:
     workdays = Counter(day.year for day, working in days.items() if working)
     provisional_years = [year for year in range(first, last + 1) if year not in official and year >= today.year - 1]
     counts = Application.objects.open().aggregate(
-        total=Count("pk", filter=Q(provisional=True)),
-        **{f"y{year}": Count("pk", filter=Q(provisional=True) & _due_in(year)) for year in provisional_years},
+        total=Count("pk", filter=PROVISIONAL),
+        **{f"y{year}": Count("pk", filter=PROVISIONAL & _due_in(year)) for year in provisional_years},
     )
     rows = []
     for year in range(last, first - 1, -1):
         is_official = year in official
-        extra = 0
-        if not is_official:  # the provisional rule's fixed-date holidays, unless an entry says otherwise
-            extra = sum(1 for month, day in FIXED_HOLIDAYS if date(year, month, day) not in days)
+        extra_off = extra_working = 0
+        if not is_official:  # the estimate's best guess (approvals.estimate), unless an entry says otherwise
+            guessed = [e for e in _estimate(year) if e.date not in days]
+            extra_off = sum(1 for e in guessed if e.off and e.name)
+            extra_working = sum(1 for e in guessed if not e.off and e.date.weekday() >= 5)
         loaded_row = loaded.get(year)
         rows.append(
             YearRow(
@@ -118,8 +128,8 @@ def year_rows(today: date) -> tuple[list[YearRow], int]:
                 official=is_official,
                 source=("loaded" if loaded_row and loaded_row.official else "package") if is_official else "",
                 notice=loaded_row.source if loaded_row and loaded_row.official else "",
-                holidays=holidays[year] + extra,
-                workdays=workdays[year],
+                holidays=holidays[year] + extra_off,
+                workdays=workdays[year] + extra_working,
                 provisional_open=counts.get(f"y{year}", 0),
             )
         )
@@ -254,7 +264,7 @@ def _still_provisional(app: Application, calendar: WorkCalendar) -> bool:
     try:
         return read_clocks(app, calendar, pauses_of(app)).provisional
     except ValueError:  # a clock the engine refuses: the recompute leaves it as it is
-        return app.provisional
+        return True  # it is provisional now
 
 
 def make_preview(schedule: Schedule) -> dict:
@@ -271,10 +281,7 @@ def make_preview(schedule: Schedule) -> dict:
         days = (new - old).days if old and new else None
         rows.append([move.application_id, move.tracking_number, move.field, move.old, move.new, shift, days])
     provisional = list(
-        Application.objects.open()
-        .filter(provisional=True)
-        .select_related("policy")
-        .prefetch_related("special_procedures")
+        Application.objects.open().provisional().select_related("policy").prefetch_related("special_procedures")
     )
     stay = sum(1 for app in provisional if _still_provisional(app, after))
     first = min(entry.date for entry in schedule.entries)
@@ -369,7 +376,7 @@ def _job_context(request: HttpRequest, job: CalendarJob) -> dict:
         {
             "application_id": row[0],
             "tracking_number": row[1],
-            "field": FIELD_LABELS.get(row[2], row[2]),
+            "field": moved_clock_label(row[2]),
             "old": row[3],
             "new": row[4],
             "shift": row[5],

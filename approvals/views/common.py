@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from approvals import actions, permissions, timeline, uploads, workflow
-from approvals.deadlines import standing
+from approvals.clocks import standing
 from approvals.holidays import work_calendar
 from approvals.models import (
     CLOSED_STATES,

@@ -41,7 +41,7 @@ from django.views.decorators.http import require_POST
 from approvals import kept, permissions, uploads, workflow
 from approvals.addresses import per_pk
 from approvals.calendar import WorkCalendar
-from approvals.deadlines import annotate_standing
+from approvals.clocks import annotate_standing
 from approvals.holidays import work_calendar
 from approvals.labels import translated
 from approvals.models import (
@@ -49,7 +49,6 @@ from approvals.models import (
     CORRECTIONS_FIRST,
     OPEN_STATES,
     Application,
-    ClockKind,
     Material,
     Organisation,
     OrganisationKind,
@@ -518,12 +517,9 @@ def waiting_for(app: Application) -> str:
 
 
 def _due_soon(today: date) -> Q:
-    """The running clock is in its yellow days (Application.level_on's "yellow", as a query)."""
-    return Q(yellow_on__lte=today) & (
-        Q(clock=ClockKind.ACCEPTANCE, acceptance_due__gte=today)
-        | Q(clock=ClockKind.DECISION, due_date__gte=today)
-        | Q(clock=ClockKind.CERTIFICATE, certificate_due__gte=today)
-    )
+    """The running clock is in its yellow days: LEVEL_RULE's "yellow", as a filter (red comes
+    before severe, so a case not yet red is not severe)."""
+    return Q(yellow_on__lte=today, red_on__gt=today)
 
 
 def _status_filter(status: str, today: date) -> Q:

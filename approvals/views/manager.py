@@ -16,7 +16,7 @@ from datetime import date
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -26,13 +26,12 @@ from django.utils.translation import gettext_lazy
 
 from approvals import actions, kept, permissions, workflow
 from approvals.calendar import WorkCalendar
-from approvals.deadlines import standing
+from approvals.clocks import standing
 from approvals.holidays import work_calendar
 from approvals.models import (
     RATING_BAD_AT_MOST,
     RUNNING_DUE,
     Application,
-    ClockKind,
     ExtensionState,
     Role,
     State,
@@ -59,33 +58,6 @@ def _scope(request: HttpRequest) -> Scope:
     """Managers get their department; administrators every department or the one they chose.
     Everyone else is refused (403: the dashboard is not theirs, whatever the data)."""
     return scope_for(request.user, request.GET.get("department", ""))
-
-
-# -- alert levels in SQL -----------------------------------------------------------------------------
-
-
-def with_level(queryset: QuerySet, today: date) -> QuerySet:
-    """Annotate ``running_due`` (the date the running clock waits for) and ``alert_level``
-    (green, yellow, red, severe or none), exactly as ``Application.level_on(today)`` decides them."""
-    level = Case(
-        When(running_due__isnull=True, then=Value("none")),
-        When(clock=ClockKind.DECISION, statutory_due__lt=today, then=Value("severe")),
-        When(running_due__lt=today, then=Value("red")),
-        When(yellow_on__lte=today, then=Value("yellow")),
-        default=Value("green"),
-        output_field=CharField(),
-    )
-    return queryset.annotate(running_due=RUNNING_DUE).annotate(alert_level=level)
-
-
-URGENCY = Case(
-    When(alert_level="severe", then=Value(0)),
-    When(alert_level="red", then=Value(1)),
-    When(alert_level="yellow", then=Value(2)),
-    When(alert_level="green", then=Value(3)),
-    default=Value(4),
-    output_field=IntegerField(),
-)
 
 
 def _rows(apps, today: date, calendar: WorkCalendar) -> list[Application]:
@@ -138,7 +110,9 @@ def _count(scope: Scope, today: date, calendar: WorkCalendar, month: str, key: s
     by_level: dict[str, int] = {}
     loads: dict[int | None, dict] = {}
     rows = (
-        with_level(scope.applications().open(), today)
+        scope.applications()
+        .open()
+        .with_level(today)
         .order_by()
         .values_list("officer_id", "alert_level")
         .annotate(n=Count("pk"))
@@ -269,10 +243,12 @@ def level_cases(request: HttpRequest, level: str) -> HttpResponse:
         raise Http404
     today = workflow.today()
     cases = (
-        with_level(scope.applications().open(), today)
+        scope.applications()
+        .open()
+        .with_level(today)
         .filter(alert_level=level)
         .select_related("organisation", "officer")
-        .order_by("statutory_due" if level == "severe" else "running_due", "pk")
+        .order_by("statutory_due" if level == "severe" else RUNNING_DUE, "pk")
     )
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -296,10 +272,7 @@ def officer_cases(request: HttpRequest, pk: int) -> HttpResponse:
     officer = get_object_or_404(officers, pk=pk)
     today = workflow.today()
     cases = (
-        with_level(scope.applications().open().filter(officer=officer), today)
-        .select_related("organisation", "officer")
-        .annotate(urgency=URGENCY)
-        .order_by("urgency", F("running_due").asc(nulls_last=True), "pk")
+        scope.applications().open().filter(officer=officer).by_urgency(today).select_related("organisation", "officer")
     )
     page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     context = {

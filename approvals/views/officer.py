@@ -3,8 +3,9 @@
 The urgency order is computed by the database from the precomputed clock columns
 (``Application.clock`` and the ``*_due``/``yellow_on``/``days_left_when_paused`` columns the
 workflow keeps current), so that a page of 50 is the right 50 and the page runs the same few
-queries however many cases there are. ``urgency()`` mirrors ``Application.level_on()`` in SQL;
-the working days left on the rows shown are counted in Python (``deadlines.annotate_standing``).
+queries however many cases there are (``ApplicationQuerySet.by_urgency``, the SQL twin of
+``Application.level_on``); the working days left on the rows shown are counted in Python
+(``clocks.annotate_standing``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -25,12 +26,13 @@ from django.utils.translation import gettext_lazy as _
 from approvals import kept, permissions, workflow
 from approvals.addresses import per_pk
 from approvals.calendar import WorkCalendar
-from approvals.deadlines import annotate_standing
+from approvals.clocks import COLUMNS as CLOCK_COLUMNS
+from approvals.clocks import annotate_standing
 from approvals.holidays import work_calendar
 from approvals.labels import translated
 from approvals.models import (
     OPEN_STATES,
-    RUNNING_DUE,
+    URGENCY_ORDER,
     Application,
     ClockKind,
     Procedure,
@@ -43,8 +45,7 @@ from approvals.views.common import visible
 
 PAGE_SIZE = 50
 
-#: The urgency levels, most urgent first; their index is the first sort key.
-LEVELS = ("severe", "red", "yellow", "green", "paused", "none")
+LEVELS = URGENCY_ORDER
 LEVEL_LABELS = {
     "severe": _("Past the statutory limit"),
     "red": _("Overdue"),
@@ -71,21 +72,14 @@ PROCEDURE_SHORT = {
     Procedure.WEBSITE_FILING: _("Website filing"),
 }
 
-#: What a worklist row reads (the table, ``deadlines.standing``): 50 rows of these, not of every
+#: What a worklist row reads (the table, ``clocks.standing``): 50 rows of these, not of every
 #: column of the application, its organisation and its officer.
 ROW_FIELDS = (
     "tracking_number",
     "subject",
     "procedure",
     "state",
-    "clock",
-    "acceptance_due",
-    "due_date",
-    "certificate_due",
-    "statutory_due",
-    "yellow_on",
-    "days_left_when_paused",
-    "provisional",
+    *CLOCK_COLUMNS,
     "officer_id",
     "extension_state",
     "extension_requested_days",
@@ -98,40 +92,6 @@ ROW_FIELDS = (
 )
 
 OPEN_STATE_CHOICES = [(value, label) for value, label in State.choices if value in OPEN_STATES]
-
-
-def urgency(queryset: QuerySet, today: date) -> QuerySet:
-    """``queryset`` with ``urgency_rank`` (the index in LEVELS of the case's level) annotated and
-    ordered most urgent first: by level, then by the date the running clock waits for (the
-    earliest date is the fewest working days left), paused clocks by the working days they had
-    left, then by tracking number. Everything is read from stored columns against ``today``.
-    One CASE only (the rank, not also the level's name): building and compiling these
-    expressions is a good part of the worklist's time."""
-    # The same tests, in the same order, as Application.level_on(); the first that holds wins.
-    conditions = {
-        "severe": Q(clock=ClockKind.DECISION, statutory_due__lt=today),
-        "red": Q(running_due__lt=today),
-        "yellow": Q(running_due__isnull=False, yellow_on__lte=today),
-        "green": Q(running_due__isnull=False),
-        "paused": Q(clock=ClockKind.PAUSED),
-    }
-    return (
-        queryset.alias(running_due=RUNNING_DUE)
-        .annotate(
-            urgency_rank=Case(
-                *(When(condition, then=Value(LEVELS.index(name))) for name, condition in conditions.items()),
-                default=Value(LEVELS.index("none")),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by(
-            "urgency_rank",
-            F("running_due").asc(nulls_last=True),
-            F("days_left_when_paused").asc(nulls_last=True),
-            "tracking_number",
-            "pk",
-        )
-    )
 
 
 class WorklistFilters(forms.Form):
@@ -222,7 +182,7 @@ def _worklist(request: HttpRequest, role: str, today: date, calendar: WorkCalend
     if search:
         cases = cases.filter(Q(tracking_number__icontains=search) | Q(organisation__name__icontains=search))
 
-    cases = urgency(cases, today)
+    cases = cases.by_urgency(today)
     # The counts per level, one aggregate query, with every filter but the level itself.
     counts = dict.fromkeys(LEVELS, 0)
     for rank, n in cases.order_by().values_list("urgency_rank").annotate(n=Count("pk")):
@@ -257,7 +217,7 @@ def _worklist(request: HttpRequest, role: str, today: date, calendar: WorkCalend
     application_url = per_pk("approvals:application")
     for app in page.object_list:
         app.url = application_url(app.pk)
-        # The row's level, as urgency() put it in SQL (Application.level_on is the same rule).
+        # The row's level, as by_urgency() put it in SQL (Application.level_on is the same rule).
         row_level = app.standing.level
         app.urgency = "paused" if row_level == "none" and app.clock == ClockKind.PAUSED else row_level
         app.waits_for = waits_for.get(app.state, "")

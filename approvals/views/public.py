@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals import timeline, workflow
-from approvals.deadlines import standing
+from approvals.clocks import standing
 from approvals.holidays import work_calendar
 from approvals.models import Application
 

@@ -74,8 +74,13 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(answer.as_dict(), ensure_ascii=False))
             return
         self.stdout.write(answer.promised.due.isoformat())
-        if answer.promised.provisional:
+        if answer.promised_range is not None:
             years = ", ".join(str(y) for y in answer.provisional_years)
+            earliest, latest = answer.promised_range
             self.stderr.write(
-                _("provisional: the holiday schedule for %(years)s is not official yet") % {"years": years}
+                _(
+                    "provisional: the holiday schedule for %(years)s is not official yet; "
+                    "the date may fall between %(earliest)s and %(latest)s"
+                )
+                % {"years": years, "earliest": earliest.isoformat(), "latest": latest.isoformat()}
             )
