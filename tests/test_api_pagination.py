@@ -39,3 +39,11 @@ def test_beyond_the_cap_the_count_is_a_lower_bound(cast: Cast, five: list[int]) 
 def test_within_the_cap_the_count_is_exact(cast: Cast, five: list[int]) -> None:
     answer = ok(api(cast.alice).get("/api/applications/", {"page_size": 2, "page": 3}))
     assert (answer["count"], answer["count_exact"], [row["id"] for row in answer["results"]]) == (5, True, five[4:])
+
+
+@pytest.mark.parametrize("path", ["/api/applications/", "/api/alerts/", "/api/notifications/"])
+def test_a_page_number_past_any_list_is_a_404_not_an_overflow(cast: Cast, path: str) -> None:
+    # 999999999999999999 × 50 overflowed PostgreSQL's bigint ("bigint out of range": a 500).
+    for page in ("999999999999999999", str(CappedPaginator.max_page + 1)):
+        error(api(cast.olga).get(path, {"page": page}), 404)
+    ok(api(cast.olga).get(path, {"page": "1"}))

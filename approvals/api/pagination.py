@@ -1,4 +1,5 @@
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
+from django.utils.translation import gettext as _
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
@@ -14,12 +15,17 @@ class CappedPaginator(Paginator):
     cap = 1000
     exact = True
     _floor = 0
+    #: No list has this many pages; a larger number would overflow the database's integers
+    #: (PostgreSQL's bigint) in the page's OFFSET and the count's LIMIT.
+    max_page = 1_000_000
 
     def page(self, number):
         try:
             wanted = max(int(number), 1)
         except (TypeError, ValueError):
             wanted = 1
+        if wanted > self.max_page:
+            raise EmptyPage(_("That page contains no results"))
         if wanted * self.per_page > max(self.cap, self._floor):
             self._floor = wanted * self.per_page
             self.__dict__.pop("count", None)
