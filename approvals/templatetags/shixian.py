@@ -54,10 +54,11 @@ def days_left(clock) -> str:
     return ngettext("%(n)s working day left", "%(n)s working days left", n) % {"n": n}
 
 
+#: A clock that no longer runs: its chip's label and colour.
 CLOCK_STATUS = {
-    "met": lambda: _("met"),
-    "missed": lambda: _("missed"),
-    "stopped": lambda: _("stopped"),
+    "met": (lambda: _("met"), "green"),
+    "missed": (lambda: _("missed"), "red"),
+    "stopped": (lambda: _("stopped"), "none"),
 }
 
 
@@ -66,7 +67,8 @@ def clock_status(clock) -> str:
     """What a clock's due date means now: the time left while it runs or is paused, else
     whether it was met."""
     if clock.status in CLOCK_STATUS:
-        return format_html('<span class="chip {}">{}</span>', clock.status, CLOCK_STATUS[clock.status]())
+        label, colour = CLOCK_STATUS[clock.status]
+        return format_html('<span class="chip {}">{}</span>', colour, label())
     return days_left(clock)
 
 
