@@ -34,6 +34,7 @@ This module has no Django import: holidays and adjusted working days come in as 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
@@ -58,7 +59,20 @@ __all__ = [
     "WorkCalendar",
     "alert_days",
     "compute_clock",
+    "parse_day",
 ]
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(raw: str) -> date:
+    """A day written exactly YYYY-MM-DD (ASCII digits), the one form dates are given in. Python's
+    ``date.fromisoformat`` also takes ISO week and ordinal dates (2027-W05-1, 2027-032) and
+    compact ones (20270201): none of them is a date a user means here. Raises ValueError."""
+    if not isinstance(raw, str) or not _DAY.fullmatch(raw):
+        raise ValueError(f"{raw!r} is not a date in the form YYYY-MM-DD")
+    return date.fromisoformat(raw)
+
 
 # How many years past the last official year, or past a query, the table is built in one go.
 _GROW_YEARS = 10

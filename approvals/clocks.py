@@ -44,6 +44,9 @@ LABELS = {
     "certificate": gettext_lazy("Certificate service deadline"),
 }
 
+#: Between the items of a list in a sentence: ", " in English, "、" in Chinese.
+LIST_SEPARATOR = gettext_lazy(", ")
+
 Status = Literal["running", "paused", "met", "missed", "stopped"]
 
 #: Decided states: the promised and statutory clocks were met or missed on ``decided_on``.
@@ -87,7 +90,7 @@ class ClockView:
         between 02-16 and 02-22)"; "" for a certain date."""
         if not self.provisional or self.due is None or self.earliest is None or self.latest is None:
             return ""
-        years = "、".join(str(y) for y in self.unpublished) or str(self.latest.year)
+        years = str(LIST_SEPARATOR).join(str(y) for y in self.unpublished) or str(self.latest.year)
         return _(
             "expected %(due)s (the %(years)s holiday schedule is not yet published; "
             "it may fall between %(earliest)s and %(latest)s)"

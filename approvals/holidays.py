@@ -31,7 +31,8 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from approvals.calendar import WorkCalendar
+from approvals.calendar import WorkCalendar, parse_day
+from approvals.estimate import LAST_YEAR, festival_days
 from approvals.models import CalendarDay, CalendarYear, DayKind
 
 
@@ -93,17 +94,11 @@ MAX_NAME = 100  # CalendarDay.name
 MAX_SOURCE = 500  # CalendarDay.source and CalendarYear.source: the papers, one a line
 MAX_JSON_DEPTH = 20  # a holiday-cn file is three deep
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # not 2027-W05-1, which fromisoformat takes
-
 
 def _parse_date(raw: object, where: str) -> date:
     """A date written exactly YYYY-MM-DD (ASCII digits): no ISO week or ordinal dates, no times."""
-    if not isinstance(raw, str) or not _ISO_DATE.fullmatch(raw):
-        raise ScheduleError(
-            _("%(where)s: date %(raw)r is not a date in the form YYYY-MM-DD") % {"where": where, "raw": raw}
-        )
     try:
-        return date.fromisoformat(raw)
+        return parse_day(raw)
     except ValueError:
         raise ScheduleError(
             _("%(where)s: date %(raw)r is not a date in the form YYYY-MM-DD") % {"where": where, "raw": raw}
@@ -768,8 +763,13 @@ def check_loadable(schedule: Schedule) -> None:
     ``read_upload``): a year's notice lists every festival, so a file with a single day is a
     correction, and is refused unless marked as one. As a year's schedule it would make a year
     with no loaded schedule official with one day in it, or remove every other loaded day of the
-    year; as a correction it changes that date only."""
-    if schedule.correction or len(schedule.entries) != 1:
+    year; as a correction it changes that date only. A year's schedule must also keep every day
+    off that the law fixes (``festival_days``): a notice that lost a festival's line, or a file
+    that makes 除夕 a working day, is refused rather than loaded without it."""
+    if schedule.correction:
+        return
+    if len(schedule.entries) != 1:
+        _check_festivals(schedule)
         return
     entry = schedule.entries[0]
     loaded = CalendarDay.objects.filter(notice_year=schedule.year).exclude(date=entry.date).count()
@@ -788,6 +788,38 @@ def check_loadable(schedule: Schedule) -> None:
         )
         % {"date": entry.date.isoformat(), "year": schedule.year}
     )
+
+
+#: The first year whose statutory festival days are those of a revision the estimate knows exactly
+#: (the 2014 revision of 全国年节及纪念日放假办法; before 2008 there was no 清明, 端午 or 中秋 holiday).
+FESTIVALS_CHECKED_FROM = 2014
+
+
+def _check_festivals(schedule: Schedule) -> None:
+    """Every statutory festival day of the year is off in the schedule: listed as a day off, or a
+    weekend day it does not make a working day."""
+    if not FESTIVALS_CHECKED_FROM <= schedule.year <= LAST_YEAR:
+        return
+    listed = {entry.date: entry for entry in schedule.entries}
+    for day, festival in sorted(festival_days(schedule.year).items()):
+        entry = listed.get(day)
+        if entry is not None and entry.working:
+            raise ScheduleError(
+                _(
+                    "%(date)s is %(festival)s, a day off that the law fixes (全国年节及纪念日放假办法), but "
+                    "the %(year)s schedule makes it a working day; nothing was read"
+                )
+                % {"date": day.isoformat(), "festival": festival, "year": schedule.year}
+            )
+        if entry is None and day.weekday() < 5:
+            raise ScheduleError(
+                _(
+                    "the %(year)s schedule has no %(festival)s: %(date)s, a day off that the law fixes "
+                    "(全国年节及纪念日放假办法), is not in it. A year's notice lists every festival: check "
+                    "that every festival's line was read, or mark the file as a correction"
+                )
+                % {"date": day.isoformat(), "festival": festival, "year": schedule.year}
+            )
 
 
 def read_upload(

@@ -253,6 +253,8 @@ def text(notification: Notification) -> str:
     if notification.kind == "alert":
         label = ALERT_TEXT.get((data.get("clock"), data.get("level")), data.get("level", ""))
         label = str(label) % {"due": data.get("due", "")}
+    elif notification.kind == "due_date_moved":
+        label = f"{ACTIONS['due_date_moved']}: {moved_clocks(data)}"
     else:
         label = ACTIONS.get(notification.kind, notification.kind)
     number = data.get("tracking_number") or ""
@@ -268,13 +270,20 @@ def moved_clock_label(key: str) -> str:
     return str(CLOCK_LABELS.get(MOVED_COLUMNS.get(key, key), key))
 
 
+def moved_clocks(data: dict) -> str:
+    """The clocks a ``due_date_moved`` row (or its notification) moved: "承诺期限 2027-02-15 → 2027-02-12"."""
+    return "; ".join(
+        f"{moved_clock_label(kind)} {moved[0] or '—'} → {moved[1] or '—'}"
+        for kind, moved in data.items()
+        if isinstance(moved, list) and len(moved) == 2
+    )
+
+
 def describe(event: AuditEvent) -> str:
     """One line for a timeline or an audit list, in the active language, e.g.
     "promised deadline 2027-01-08 → 2027-01-11: 2027 schedule loaded"."""
     if event.action == "due_date_moved":
-        moves = "; ".join(
-            f"{moved_clock_label(kind)} {old or '—'} → {new or '—'}" for kind, (old, new) in event.data.items()
-        )
+        moves = moved_clocks(event.data)
         return f"{moves}: {event.note}" if event.note else moves
     label = str(ACTIONS.get(event.action, event.action))
     return f"{label}: {event.note}" if event.note else label

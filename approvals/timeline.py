@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from approvals import notifications
 from approvals.calendar import Clock, WorkCalendar, day_after
+from approvals.clocks import LIST_SEPARATOR
 from approvals.deadlines import Reading, pauses_of, read_clocks
 from approvals.estimate import EstimatedDay
 from approvals.holidays import work_calendar
@@ -160,7 +161,7 @@ def _estimated(clock: Clock, calendar: WorkCalendar, bounds: tuple[date | None, 
             elif estimated.off and estimated.name:
                 fixed.append(estimated)  # a festival's day (on a weekend too: the run reads whole)
         day = day_after(day)
-    years = "、".join(str(y) for y in sorted({d.date.year for d in uncertain + fixed}))
+    years = str(LIST_SEPARATOR).join(str(y) for y in sorted({d.date.year for d in uncertain + fixed}))
     lines = []
     if fixed:
         lines.append(_("Rest days the law fixes, counted as certain: %(days)s.") % {"days": _runs(fixed)})
@@ -187,6 +188,23 @@ def _estimated(clock: Clock, calendar: WorkCalendar, bounds: tuple[date | None, 
     return lines
 
 
+#: The festivals' names as the estimate gives them (the notices' Chinese), for the reader's language.
+FESTIVALS = {
+    "元旦": gettext_lazy("New Year's Day"),
+    "春节": gettext_lazy("Spring Festival"),
+    "清明": gettext_lazy("Qingming Festival"),
+    "劳动节": gettext_lazy("Labour Day"),
+    "端午": gettext_lazy("Dragon Boat Festival"),
+    "中秋": gettext_lazy("Mid-Autumn Festival"),
+    "国庆节": gettext_lazy("National Day"),
+}
+
+
+def festival_name(name: str) -> str:
+    """A festival's name (or two at once, "国庆节、中秋") in the active language."""
+    return str(LIST_SEPARATOR).join(str(FESTIVALS.get(part, part)) for part in name.split("、"))
+
+
 def _runs(days: list[EstimatedDay]) -> str:
     """Consecutive days as "春节 02-05–02-08", "02-13"."""
     runs: list[list[EstimatedDay]] = []
@@ -199,8 +217,8 @@ def _runs(days: list[EstimatedDay]) -> str:
     for run in runs:
         first, last = run[0].date, run[-1].date
         span = f"{first:%m-%d}" if first == last else f"{first:%m-%d}–{last:%m-%d}"
-        parts.append(f"{run[0].name} {span}".strip())
-    return "、".join(parts)
+        parts.append(f"{festival_name(run[0].name) if run[0].name else ''} {span}".strip())
+    return str(LIST_SEPARATOR).join(parts)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, 
 from approvals import audit, notifications, permissions, uploads
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import alert_plan, pauses_of, read_clocks
-from approvals.holidays import Schedule, import_schedule, work_calendar
+from approvals.holidays import Schedule, calendar_version, import_schedule, work_calendar
 from approvals.models import (
     CLOCK_DUE_COLUMNS,
     CLOSED_STATES,
@@ -1155,13 +1155,33 @@ def preview_calendar(schedule: Schedule) -> list[Move]:
     return moves
 
 
+def preview_is_current(preview: dict) -> bool:
+    """Whether the calendar is still the one a calendar upload's preview was made on: a preview
+    made before another load (or an edit in the admin) says what the upload would have done then,
+    and loading it now could undo that load."""
+    seen = preview.get("calendar")
+    return seen is None or seen == calendar_version(work_calendar())
+
+
+def stale_preview_message() -> str:
+    return _(
+        "The calendar changed since this preview (another schedule was loaded or edited): "
+        "upload it again to see what it would do now. Nothing was changed."
+    )
+
+
 def apply_calendar_job(job_id: int) -> str:
     """The django-q2 task behind the calendar page: load the uploaded schedule (atomically),
-    then carry it to the open cases in chunks, reporting progress on the job."""
+    then carry it to the open cases in chunks, reporting progress on the job. A job whose
+    preview no longer matches the calendar (another load came first) fails, changing nothing."""
     from approvals.holidays import read_schedule_text
     from approvals.models import CalendarJob
 
     job = CalendarJob.objects.get(pk=job_id)
+    if not preview_is_current(job.preview or {}):
+        text = stale_preview_message()
+        CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.FAILED, result=text)
+        return text
     CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.RUNNING)
     try:
         schedule = read_schedule_text(job.content, job.file_name, source=job.source)

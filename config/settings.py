@@ -302,6 +302,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "approvals.api.errors.handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Dates in one form, YYYY-MM-DD: DRF's ISO 8601 parsing goes through date.fromisoformat, which
+    # also takes ISO week dates (2027-W05-1 is 1 Feb 2027).
+    "DATE_INPUT_FORMATS": ["%Y-%m-%d"],
+    "DEFAULT_PARSER_CLASSES": [
+        "approvals.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "shixian (时限) API",

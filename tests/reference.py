@@ -56,6 +56,13 @@ def estimated_days(year: int) -> dict[date, EstimatedDay]:
     return {entry.date: entry for entry in estimate_year(year)}
 
 
+def sample_2027_csv() -> str:
+    """fixtures/holiday-cn/sample-2027.json (a made-up whole year: 33 days, 27 off) as the CSV format."""
+    data = json.loads((HOLIDAY_CN / "sample-2027.json").read_text(encoding="utf-8"))
+    rows = [f"{d['date']},{'holiday' if d['isOffDay'] else 'workday'},{d['name']}" for d in data["days"]]
+    return "date,type,name\n" + "\n".join(rows) + "\n"
+
+
 def official_2024_2026() -> RefCalendar:
     return RefCalendar.from_files(*(HOLIDAY_CN / f"{y}.json" for y in (2024, 2025, 2026)))
 

@@ -188,3 +188,25 @@ def test_the_schema_documents_both_steps() -> None:
     }
     assert "get" in schema["paths"]["/api/calendar/previews/{id}/"]
     json.dumps(schema)  # a plain document
+
+
+def test_a_preview_made_before_another_load_cannot_be_confirmed(cast: Cast, december: Application) -> None:
+    # A short correction-less upload previewed while 2027 was estimated, then the real notice
+    # loaded: confirming the old preview would have replaced the year by its two days.
+    root = api(cast.root)
+    early = ok(root.post("/api/calendar/years/", {"text": SAMPLE_2027_NOTICE}), 201)
+    notice = ok(root.post("/api/calendar/years/", {"file": schedule_file()}), 201)
+    ok(root.post(notice["confirm"]), 202)
+    loaded = set(CalendarDay.objects.values_list("date", "kind"))
+    assert len(loaded) == 33
+    refused = error(root.post(early["confirm"]), 409, "stale_preview")
+    assert "upload it again" in refused["message"]
+    assert set(CalendarDay.objects.values_list("date", "kind")) == loaded
+    assert ok(root.get(early["url"]))["status"] == "previewed"
+
+
+def test_a_notice_that_lost_a_festival_line_is_refused(cast: Cast, december: Application) -> None:
+    text = SAMPLE_2027_NOTICE.replace("一、元旦：", "1、元旦：")  # not a line the reader knows
+    refused = error(api(cast.root).post("/api/calendar/years/", {"text": text}), 400)
+    assert "the 2027 schedule has no 元旦: 2027-01-01" in json.dumps(refused, ensure_ascii=False)
+    assert not CalendarJob.objects.exists()

@@ -318,3 +318,10 @@ def test_the_alerts_list_costs_the_same_queries_for_2_or_8_rows(cast: Cast, now)
     few = queries(mia, "/api/alerts/", 2)
     sla.sweep()
     assert queries(mia, "/api/alerts/", 8) == few
+
+
+@pytest.mark.parametrize("path", ["/api/calendar/years/", "/api/auth/token/", "/api/applications/"])
+def test_a_body_nested_past_the_decoder_is_a_400_not_a_500(cast: Cast, path: str) -> None:
+    body = '{"text": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    refused = error(api(cast.root).post(path, body, content_type="application/json"), 400, "parse_error")
+    assert refused["message"] == "The JSON body is nested too deeply."

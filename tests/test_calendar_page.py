@@ -10,6 +10,7 @@ from django.test import Client
 
 from approvals import workflow
 from approvals.models import Application, AuditEvent, CalendarDay, CalendarJob, CalendarYear, Notification, Procedure
+from tests import reference
 from tests.cast import Cast, browser
 from tests.reference import HOLIDAY_CN
 
@@ -153,11 +154,23 @@ def test_a_bad_file_names_the_bad_entry_and_changes_nothing(cast: Cast, december
 
 
 def test_a_csv_schedule_is_accepted_too(cast: Cast, december) -> None:
-    csv = "date,type,name\n2026-12-27,workday,元旦\n2027-01-01,holiday,元旦\n2027-02-08,holiday,春节\n"
+    csv = reference.sample_2027_csv()
     response = browser(cast.root).post("/calendar/", {"file": upload("2027.csv", csv.encode(), "text/csv")})
     assert response.status_code == 302
     job = CalendarJob.objects.get()
-    assert (job.year, job.preview["entries"], job.preview["holidays"], job.preview["workdays"]) == (2027, 3, 2, 1)
+    assert (job.year, job.preview["entries"], job.preview["holidays"], job.preview["workdays"]) == (2027, 33, 27, 6)
+
+
+def test_a_year_without_a_festival_the_law_fixes_is_refused(cast: Cast, december) -> None:
+    # A whole year's file that lost the Spring Festival (a line the notice's reader did not
+    # see, a CSV cut short): loading it would make 除夕 a working day.
+    csv = "\n".join(line for line in reference.sample_2027_csv().splitlines() if "春节" not in line) + "\n"
+    response = browser(cast.root).post("/calendar/", {"file": upload("2027.csv", csv.encode(), "text/csv")})
+    assert response.status_code == 400 and not CalendarJob.objects.exists()
+    assert "the 2027 schedule has no 春节: 2027-02-05, a day off that the law fixes" in response.content.decode()
+    worked = reference.sample_2027_csv().replace("2027-02-05,holiday", "2027-02-05,workday")
+    response = browser(cast.root).post("/calendar/", {"file": upload("2027.csv", worked.encode(), "text/csv")})
+    assert response.status_code == 400 and "makes it a working day" in response.content.decode()
 
 
 def test_only_administrators_use_the_calendar_page(cast: Cast, december) -> None:

@@ -116,7 +116,7 @@ def test_every_screen_and_the_api_show_the_range_and_the_reason(cast: Cast, fili
     span = f"{app.promised_earliest:%m-%d}–{app.promised_latest:%m-%d}"
     case_page = browser(cast.fiona).get(f"/applications/{app.pk}/").content.decode()
     assert reason in case_page and span in case_page
-    assert "Rest days the law fixes, counted as certain: 春节" in case_page  # the explanation names them
+    assert "Rest days the law fixes, counted as certain: Spring Festival 02-05–02-08." in case_page
     track = browser().post("/track/", {"tracking_number": app.tracking_number, "query_code": app.query_code})
     assert reason in track.content.decode()
     worklist = browser(cast.fiona).get("/worklist/").content.decode()
@@ -181,7 +181,7 @@ def test_acceptance_and_certificate_clocks_are_labelled_as_such_everywhere(cast:
 def test_a_loaded_notice_tells_which_clock_moved_and_why(cast: Cast, filing: Application) -> None:
     from django.core.management import call_command
 
-    from approvals.notifications import describe
+    from approvals.notifications import describe, text
 
     app = filing
     call_command("import_calendar", str(HOLIDAY_CN / "sample-2027.json"))
@@ -193,5 +193,29 @@ def test_a_loaded_notice_tells_which_clock_moved_and_why(cast: Cast, filing: App
     told = Notification.objects.filter(event=moved).select_related("recipient")
     assert {n.recipient.username for n in told} == {"alice", "fiona"}
     kind = next(iter(moved.data))
+    # The in-app notification and the email's first line say which clock moved, old → new.
+    old, new = moved.data[kind]
+    label = {"promised": "Promised deadline", "statutory": "Statutory deadline"}[kind]
+    assert all(f"{label} {old} → {new}" in text(n) for n in told)
     assert describe(moved).startswith({"promised": "Promised deadline", "statutory": "Statutory deadline"}[kind])
     assert describe(moved).endswith("2027 schedule loaded")
+
+
+def test_a_list_shows_a_provisional_statutory_date_beside_a_certain_promised_one(cast: Cast, now) -> None:
+    now(D("2026-12-18"))
+    # Promised 26 working days: Mon 25 Jan 2027, certain days only; statutory 60 days from
+    # receipt: Tue 9 Feb, a guessed bridging day, rolled to the guessed make-up Sun 14 Feb.
+    app = cast.under_review(received=D("2026-12-11"), accepted=D("2026-12-17"))
+    assert (app.promised_provisional, app.statutory_provisional) == (False, True)
+    span = f"{app.statutory_earliest:%m-%d}–{app.statutory_latest:%m-%d}"
+    for user, path in ((app.officer, "/worklist/"), (cast.alice, "/portal/")):
+        row = browser(user).get(path).content.decode().split(app.tracking_number)[-1].split("</tr>")[0]
+        assert "Promised deadline" in row and "2027-01-25" in row
+        assert "Statutory deadline 2027-02-14" in row and span in row, path
+
+
+def test_a_preview_that_does_not_exist_is_a_404_that_names_no_model(cast: Cast) -> None:
+    from tests.api import error
+
+    found = error(api(cast.root).get("/api/calendar/previews/999/"), 404)
+    assert found["message"] == "No such preview."

@@ -255,3 +255,24 @@ def test_it_agrees_with_the_reference_and_marks_2027_provisional_until_it_is_loa
         moved += data["due"] != expected(ref, kind, start, pauses, extension)["due"]
     assert moved >= 10, "the loaded schedule moves some due dates"
     assert late < 10
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("raw", ["2027-W05-1", "2027-032", "20270201", "2027-2-1"])
+def test_a_date_in_another_iso_form_is_refused(capsys, monkeypatch, raw: str) -> None:
+    # date.fromisoformat takes ISO week, ordinal and compact dates: 2027-W05-1 is 1 Feb 2027.
+    for argv in (["website_filing", raw], ["number_resource", "2027-01-04", "--pause", f"{raw}:2027-02-08"]):
+        code, out, err = run(capsys, monkeypatch, *argv)
+        assert (code, out) == (1, "") and "is not a date in the form YYYY-MM-DD" in err, argv
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_an_iso_week_date_too(cast) -> None:
+    from tests.api import api, error
+
+    client = api(cast.alice)
+    assert list(
+        error(client.get("/api/deadline/", {"kind": "website_filing", "start": "2027-W05-1"}), 400)["fields"]
+    ) == ["start"]
+    query = {"kind": "number_resource", "start": "2027-01-04", "pause": "2027-W05-1:2027-02-08"}
+    assert list(error(client.get("/api/deadline/", query), 400)["fields"]) == ["pause"]

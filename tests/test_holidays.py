@@ -24,6 +24,7 @@ from approvals.holidays import (
     work_calendar,
 )
 from approvals.models import CalendarDay, CalendarYear, DayKind
+from tests import reference
 from tests.reference import HOLIDAY_CN
 
 D = date.fromisoformat
@@ -104,14 +105,11 @@ def test_importing_again_replaces_what_the_same_notice_brought(tmp_path: Path) -
 
 @pytest.mark.django_db
 def test_a_csv_file_loads_like_json(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "2027.csv",
-        "date,type,name\n2026-12-27,workday,元旦\n2027-01-01,holiday,元旦\n\n2027-02-08,holiday,春节\n",
-    )
+    csv = reference.sample_2027_csv().replace("\n2027-02-08", "\n\n2027-02-08")  # a blank line is skipped
+    path = write(tmp_path, "2027.csv", csv)
     call_command("import_calendar", str(path), "--source", "国办发明电〔2026〕X号")
     assert CalendarYear.objects.get(year=2027).source == "国办发明电〔2026〕X号"
-    assert CalendarDay.objects.count() == 3
+    assert CalendarDay.objects.count() == 33
     assert CalendarDay.objects.get(date=D("2026-12-27")).notice_year == 2027
 
 

@@ -28,6 +28,7 @@ from approvals.holidays import (
     schedule_format,
 )
 from approvals.models import CalendarDay, CalendarYear, DayKind
+from tests import reference
 from tests.reference import HOLIDAY_CN
 
 D = date.fromisoformat
@@ -364,14 +365,12 @@ def test_the_dry_run_of_a_json_or_csv_file_prints_the_same_format(tmp_path: Path
     original = json.loads((HOLIDAY_CN / "2026.json").read_text(encoding="utf-8"))
     assert printed == {"year": 2026, "papers": original["papers"], "days": original["days"]}
     csv = tmp_path / "2027.csv"
-    csv.write_text("date,type,name\n2026-12-27,workday,元旦\n2027-01-01,holiday,元旦\n", encoding="utf-8")
+    csv.write_text(reference.sample_2027_csv(), encoding="utf-8")
+    sample = json.loads((HOLIDAY_CN / "sample-2027.json").read_text(encoding="utf-8"))
     assert json.loads(run(str(csv), "--dry-run", "--json", "--source", "国办发明电〔2026〕1号")) == {
         "year": 2027,
         "papers": ["国办发明电〔2026〕1号"],
-        "days": [
-            {"name": "元旦", "date": "2026-12-27", "isOffDay": False},
-            {"name": "元旦", "date": "2027-01-01", "isOffDay": True},
-        ],
+        "days": sample["days"],
     }
     assert not CalendarDay.objects.exists()
 

@@ -167,14 +167,15 @@ def build() -> World:
         contact_phone="0551-65000000",
         application_id=case.pk,
     )
+    token = feeds.create_feed(cast.olga)
+    year = CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕1号")
+    day = CalendarDay.objects.create(date=D("2027-01-01"), kind=DayKind.HOLIDAY, name="元旦", notice_year=2027)
+    # Previewed on the calendar as it now is (a preview made before a change is refused).
     text = "date,type,name\n2027-01-01,holiday,元旦\n"
     preview = make_preview(read_schedule_bytes(text.encode(), "2027.csv"))
     job = CalendarJob.objects.create(
         year=2027, file_name="2027.csv", content=text, preview=preview, created_by=cast.root
     )
-    token = feeds.create_feed(cast.olga)
-    year = CalendarYear.objects.create(year=2027, source="国办发明电〔2026〕1号")
-    day = CalendarDay.objects.create(date=D("2027-01-01"), kind=DayKind.HOLIDAY, name="元旦", notice_year=2027)
 
     client = Client()
     sessions = {}

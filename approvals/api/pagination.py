@@ -1,7 +1,7 @@
 from django.core.paginator import EmptyPage, Paginator
-from django.utils.translation import gettext as _
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 

@@ -4,7 +4,6 @@ the admin share each rule; what a caller may see is Application.objects.visible_
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from axes.helpers import get_cool_off
 from django.db.models import QuerySet
@@ -23,7 +22,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import get_object_or_404  # unlike Django's, a malformed id is a 404 too
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,7 +31,8 @@ from rest_framework.views import APIView
 from approvals import actions, permissions, uploads, workflow
 from approvals.api import serializers as s
 from approvals.api.errors import ERROR_REF
-from approvals.calendar import Pause
+from approvals.api.parsers import BoundedJSONParser
+from approvals.calendar import Pause, parse_day
 from approvals.clocks import annotate_standing, standing
 from approvals.deadlines import DeadlineError, calculate
 from approvals.holidays import ScheduleError, check_size, read_upload, work_calendar
@@ -82,6 +82,8 @@ class TokenView(ObtainAuthToken):
     """POST a user name and password, get the user's token. DRF's serializer passes the request to
     authenticate(), so django-axes counts the wrong passwords here as on the sign-in page; it marks
     the DRF request (not the HttpRequest its middleware reads), so the lockout is answered here."""
+
+    parser_classes = (FormParser, MultiPartParser, BoundedJSONParser)
 
     @extend_schema(
         request=AuthTokenSerializer,
@@ -136,7 +138,7 @@ class ApplicationViewSet(
     materials, and one POST endpoint per workflow action."""
 
     serializer_class = s.ApplicationSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet:
         queryset = Application.objects.visible_to(self.request.user)
@@ -472,7 +474,7 @@ class CalendarPreviewView(APIView):
     @extend_schema(responses={200: s.CalendarPreviewSerializer})
     def get(self, request: Request, pk: int) -> Response:
         _administrator(request)
-        return Response(_preview(get_object_or_404(CalendarJob, pk=pk)))
+        return Response(_preview(_calendar_job(pk)))
 
 
 class CalendarPreviewConfirmView(APIView):
@@ -490,25 +492,40 @@ class CalendarPreviewConfirmView(APIView):
         description=gettext_lazy(
             "Loads the schedule exactly as previewed, in the background: the answer is the preview with "
             "its status (queued, running, done or failed; GET its url to follow it). 409 if it was "
-            "already confirmed."
+            "already confirmed, or if the calendar changed since the preview (another load came "
+            "first: preview again)."
         ),
     )
     def post(self, request: Request, pk: int) -> Response:
         _administrator(request)
-        job = get_object_or_404(CalendarJob, pk=pk)
+        job = _calendar_job(pk)
         outcome = confirm_job(job)
         if outcome == "confirmed":
             raise AlreadyConfirmed()
+        if outcome == "stale":
+            raise StalePreview(workflow.stale_preview_message())
         if outcome == "unreachable":
             raise WorkerUnreachable()
         job.refresh_from_db()
         return Response(_preview(job), status=status.HTTP_202_ACCEPTED)
 
 
+def _calendar_job(pk: int) -> CalendarJob:
+    job = CalendarJob.objects.filter(pk=pk).first()
+    if job is None:
+        raise Http404(_("No such preview."))
+    return job
+
+
 class AlreadyConfirmed(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "already_confirmed"
     default_detail = gettext_lazy("This upload was already confirmed.")
+
+
+class StalePreview(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "stale_preview"
 
 
 class WorkerUnreachable(APIException):
@@ -571,7 +588,7 @@ class DeadlineView(APIView):
         for raw in data.get("pause", []):
             stop, resume = raw.split(":")
             try:
-                pauses.append(Pause(date.fromisoformat(stop), date.fromisoformat(resume)))
+                pauses.append(Pause(parse_day(stop), parse_day(resume)))
             except ValueError:
                 raise ValidationError({"pause": [_("%(raw)s: not two valid dates") % {"raw": raw}]}) from None
         try:

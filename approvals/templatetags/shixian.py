@@ -69,6 +69,8 @@ def clock_status(clock) -> str:
     if clock.status in CLOCK_STATUS:
         label, colour = CLOCK_STATUS[clock.status]
         return format_html('<span class="chip {}">{}</span>', colour, label())
+    if clock.paused and clock.days_left is None:
+        return format_html('<span class="chip none">{}</span>', _("paused"))  # the statutory clock, stopped too
     return days_left(clock)
 
 

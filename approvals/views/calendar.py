@@ -37,6 +37,7 @@ from approvals.holidays import (
     MAX_SOURCE,
     Schedule,
     ScheduleError,
+    calendar_version,
     dump_holiday_cn,
     read_schedule_text,
     read_upload,
@@ -296,6 +297,8 @@ def make_preview(schedule: Schedule) -> dict:
         "correction": schedule.correction,
         "replaces": list(schedule.replaces),
         "was_official": work_calendar().is_official_year(schedule.year),
+        # The calendar this preview was counted on: confirming it once the calendar changed is refused.
+        "calendar": calendar_version(work_calendar()),
         "applications": len({move.application_id for move in moves}),
         "moves": rows,
         "provisional": len(provisional),
@@ -320,8 +323,10 @@ def make_job(schedule: Schedule, upload: bytes | str, file_name: str, user) -> C
 
 def confirm_job(job: CalendarJob) -> str:
     """Queue a previewed upload's load in the background, once: ``"queued"``, ``"confirmed"``
-    (it was already), or ``"unreachable"`` (the broker is down: the preview stays, to confirm
-    again)."""
+    (it was already), ``"stale"`` (the calendar changed since the preview: upload again), or
+    ``"unreachable"`` (the broker is down: the preview stays, to confirm again)."""
+    if job.status == CalendarJob.Status.PREVIEWED and not workflow.preview_is_current(job.preview or {}):
+        return "stale"
     queued = CalendarJob.objects.filter(pk=job.pk, status=CalendarJob.Status.PREVIEWED).update(
         status=CalendarJob.Status.QUEUED
     )
@@ -426,6 +431,8 @@ def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = confirm_job(job)
     if outcome == "confirmed":
         messages.warning(request, _("This upload was already confirmed."))
+    elif outcome == "stale":
+        messages.error(request, workflow.stale_preview_message())
     elif outcome == "unreachable":
         messages.error(request, _("The background worker could not be reached: nothing was changed. Try again."))
     return redirect("approvals:calendar-job", pk=job.pk)

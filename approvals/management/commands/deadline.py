@@ -4,16 +4,14 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from approvals.calendar import Pause
+from approvals.calendar import Pause, parse_day
 from approvals.deadlines import DeadlineError, calculate
 from approvals.models import Procedure
 
 
 def _date(raw: str, what: str) -> date:
     try:
-        if len(raw) != 10:
-            raise ValueError
-        return date.fromisoformat(raw)
+        return parse_day(raw)
     except ValueError:
         raise CommandError(
             _("%(what)s: %(raw)r is not a date in the form YYYY-MM-DD") % {"what": what, "raw": raw}
