@@ -1,15 +1,20 @@
-"""Checks on uploaded materials: size, and a type told by the file's first bytes, not its name."""
+"""Uploaded materials: the checks (size, and a type told by the file's first bytes, not its name),
+the files kept aside while a form comes back with errors, and the download response."""
 
 from __future__ import annotations
 
 import hashlib
+import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 # extension -> (content type, the bytes every such file starts with)
@@ -85,3 +90,90 @@ def serve(material) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# -- files chosen with a form that came back with errors --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kept:
+    token: str
+    name: str
+    size: int
+
+
+class PendingUploads:
+    """The files a user chose with a form that came back with errors, kept aside in private
+    storage and remembered in the session, offered again until the form is saved (nothing a user
+    chose is lost) and forgotten after a day."""
+
+    KEY = "enterprise-pending-uploads"
+    LIFETIME = timedelta(days=1)
+
+    def __init__(self, session) -> None:
+        self.session = session
+
+    def _entries(self) -> dict[str, dict]:
+        return dict(self.session.get(self.KEY, {}))
+
+    def drop(self, tokens: Iterable[str]) -> None:
+        from approvals.models import private_storage
+
+        entries = self._entries()
+        for token in tokens:
+            entry = entries.pop(token, None)
+            if entry is not None:
+                private_storage.delete(entry["path"])
+        self.session[self.KEY] = entries
+
+    def prune(self) -> None:
+        """Forget kept files older than a day: this session's, and any left by ended sessions."""
+        from approvals.models import private_storage
+
+        cutoff = timezone.now() - self.LIFETIME
+        self.drop([t for t, e in self._entries().items() if datetime.fromisoformat(e["at"]) < cutoff])
+        try:
+            _dirs, names = private_storage.listdir("pending")
+        except FileNotFoundError:
+            return
+        for name in names:
+            if private_storage.get_modified_time(f"pending/{name}") < cutoff:
+                private_storage.delete(f"pending/{name}")
+
+    def ticked(self, post: Mapping) -> list[Kept]:
+        """The kept files the form still ticks; those it offered and the user unticked are dropped."""
+        entries = self._entries()
+        ticked = [t for t in post.getlist("kept") if t in entries]
+        self.drop([t for t in post.getlist("offered") if t in entries and t not in ticked])
+        return [Kept(t, entries[t]["name"], entries[t]["size"]) for t in dict.fromkeys(ticked)]
+
+    def keep(self, files: Iterable[UploadedFile]) -> tuple[list[Kept], list[str]]:
+        """Keep the acceptable files aside; the others are refused with the reason."""
+        from approvals.models import private_storage
+
+        self.prune()
+        kept, refused = [], []
+        entries = self._entries()
+        for upload in files:
+            try:
+                checked = check(upload)
+            except UploadRejected as exc:
+                refused.append(str(exc))
+                continue
+            token = secrets.token_urlsafe(16)
+            stored = private_storage.save(f"pending/{token}", upload)
+            at = timezone.now().isoformat()
+            entries[token] = {"name": checked.name, "size": checked.size, "path": stored, "at": at}
+            kept.append(Kept(token, checked.name, checked.size))
+        self.session[self.KEY] = entries
+        return kept, refused
+
+    def open(self, item: Kept) -> UploadedFile | None:
+        """The kept file, to attach; None if it is gone (kept too long)."""
+        from approvals.models import private_storage
+
+        entry = self._entries().get(item.token)
+        try:
+            return UploadedFile(private_storage.open(entry["path"], "rb"), item.name, "", item.size)
+        except (TypeError, FileNotFoundError):
+            return None

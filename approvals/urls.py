@@ -1,4 +1,15 @@
-from approvals.views import appointments, calendar, common, enterprise, feeds, manager, officer, public, reports
+from approvals.views import (
+    appointments,
+    calendar,
+    common,
+    enterprise,
+    feeds,
+    manager,
+    officer,
+    provider,
+    public,
+    reports,
+)
 
 app_name = "approvals"
 
@@ -6,6 +17,7 @@ urlpatterns = [
     *common.urlpatterns,
     *public.urlpatterns,
     *enterprise.urlpatterns,
+    *provider.urlpatterns,
     *officer.urlpatterns,
     *manager.urlpatterns,
     *reports.urlpatterns,

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from approvals import workflow
 from approvals.models import Application, Organisation, OrganisationKind, Procedure, State, User, private_storage
-from approvals.views.enterprise import normalise_domain
+from approvals.procedures import normalise_domain
 from tests.cast import Cast, browser, noon, pdf
 
 D = date.fromisoformat

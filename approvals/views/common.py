@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -292,3 +292,26 @@ urlpatterns = [
     path("notifications/read/", notifications_read, name="notifications-read"),
     path("notifications/<int:pk>/", notification_open, name="notification"),
 ]
+
+
+# -- small pieces of the list screens ---------------------------------------------------------------
+
+
+def require_role(request: HttpRequest, role: str) -> None:
+    """Signed-in users of another role get the 403 page (anonymous ones were sent to sign in)."""
+    if permissions.role_of(request.user) != role:
+        raise PermissionDenied
+
+
+def chosen_filters(form: forms.Form) -> dict:
+    """A list's valid filters (an invalid value is ignored, not an error page)."""
+    form.is_valid()
+    return {name: value for name, value in getattr(form, "cleaned_data", {}).items() if value}
+
+
+def search(q: str, *fields: str) -> Q:
+    """``q`` in any of ``fields`` (case-insensitive)."""
+    query = Q()
+    for field in fields:
+        query |= Q(**{f"{field}__icontains": q})
+    return query

@@ -1,39 +1,32 @@
-"""The enterprise area and the access provider's queue.
+"""The enterprise area (the access provider's queue is approvals.views.provider).
 
 - ``/portal/``: an organisation's applications, where each stands and what it waits for;
 - ``/portal/new/`` and ``/portal/new/<procedure>/``: choose a procedure, then fill in a draft and
   upload its materials;
-- ``/portal/applications/<pk>/edit/``: change a draft, add materials, submit it;
-- ``/provider/``: the website filings sent to an access provider, those awaiting its check first.
+- ``/portal/applications/<pk>/edit/``: change a draft, add materials, submit it.
 
 Views are thin: every change goes through ``approvals.workflow``. Nothing a user entered is lost:
-a form with errors comes back as typed, and the files chosen with it are kept aside (private
-storage, remembered in the session) and offered again until the form is saved; a file the
+a form with errors comes back as typed, and the files chosen with it are kept aside
+(``uploads.PendingUploads``) and offered again until the form is saved; a file the
 workflow refuses is reported without losing the draft or the other files.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path
-from django.utils import timezone, translation
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -55,149 +48,21 @@ from approvals.models import (
     Policy,
     Procedure,
     State,
-    private_storage,
+)
+from approvals.procedures import (
+    CATEGORY_CHOICES,
+    CATEGORY_NAMES,
+    LICENCE_CATEGORIES,
+    MAX_DOMAINS,
+    NUMBER_TYPES,
+    PROCEDURES,
+    normalise_domain,
 )
 from approvals.roles import Role
-from approvals.views.common import visible
+from approvals.uploads import Kept, PendingUploads
+from approvals.views.common import chosen_filters, require_role, search, visible
 
 PAGE_SIZE = 30
-
-# -- who may come in ------------------------------------------------------------------------------
-
-
-def _require_role(request: HttpRequest, role: str) -> None:
-    """Signed-in users of another role get the 403 page (anonymous ones were sent to sign in)."""
-    if permissions.role_of(request.user) != role:
-        raise PermissionDenied
-
-
-# -- the procedures as an applicant sees them -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProcedureInfo:
-    procedure: str
-    short: str  # lazy
-    clock_starts: str  # lazy
-    prepare: tuple[str, ...]  # lazy
-    subject_help: str  # lazy
-
-
-PROCEDURES: dict[str, ProcedureInfo] = {
-    Procedure.TELECOM_LICENCE: ProcedureInfo(
-        Procedure.TELECOM_LICENCE,
-        gettext_lazy("Telecom licence"),
-        gettext_lazy(
-            "The administration accepts the application, asks once for every correction needed, or refuses "
-            "it within 5 working days; the promised limit counts from acceptance."
-        ),
-        (
-            gettext_lazy("The licence application form, signed and sealed"),
-            gettext_lazy("The business licence (copy)"),
-            gettext_lazy("The articles of association and the shareholding structure"),
-            gettext_lazy("The network and information security measures"),
-            gettext_lazy("The business development plan and the technical plan"),
-            gettext_lazy("Identity documents of the main managers"),
-        ),
-        gettext_lazy("For example: 第二类增值电信业务 信息服务业务（仅限互联网信息服务）"),
-    ),
-    Procedure.NUMBER_RESOURCE: ProcedureInfo(
-        Procedure.NUMBER_RESOURCE,
-        gettext_lazy("Number resources"),
-        gettext_lazy(
-            "The administration accepts the application or asks once for every correction needed within "
-            "5 working days; the promised limit counts from the acceptance notice."
-        ),
-        (
-            gettext_lazy("The number resource application form"),
-            gettext_lazy("The plan for using the numbers"),
-            gettext_lazy("Your value-added telecom business licence (copy)"),
-            gettext_lazy("The commitment letter signed by the legal representative"),
-        ),
-        gettext_lazy("For example: 短消息类服务接入代码 1069055112345（安徽省内使用）"),
-    ),
-    Procedure.WEBSITE_FILING: ProcedureInfo(
-        Procedure.WEBSITE_FILING,
-        gettext_lazy("Website filing"),
-        gettext_lazy(
-            "Your access provider checks the filing and verifies the identity of the person in charge first; "
-            "the promised limit counts from the day the record reaches the administration. An incomplete "
-            "filing is refused, not corrected."
-        ),
-        (
-            gettext_lazy("The website filing verification form (网站备案信息真实性核验单)"),
-            gettext_lazy("The identity document of the person in charge of the website"),
-            gettext_lazy("The domain name certificate"),
-            gettext_lazy("The business licence (copy)"),
-        ),
-        gettext_lazy("For example: 合肥云端科技官网（yunduan.cn）"),
-    ),
-}
-
-# 电信业务分类目录（2015年版，2019年修订）: the value-added services a provincial administration licenses.
-LICENCE_CATEGORIES = (
-    ("B11", "互联网数据中心业务", gettext_lazy("Internet data centre")),
-    ("B12", "内容分发网络业务", gettext_lazy("Content delivery network")),
-    ("B13", "国内互联网虚拟专用网业务", gettext_lazy("Domestic internet virtual private network")),
-    ("B14", "互联网接入服务业务", gettext_lazy("Internet access")),
-    ("B21", "在线数据处理与交易处理业务", gettext_lazy("Online data and transaction processing")),
-    ("B22", "国内多方通信服务业务", gettext_lazy("Domestic multi-party communication")),
-    ("B23", "存储转发类业务", gettext_lazy("Store and forward")),
-    ("B24", "国内呼叫中心业务", gettext_lazy("Domestic call centre")),
-    ("B25", "信息服务业务", gettext_lazy("Information services")),
-    ("B26", "编码和规程转换业务", gettext_lazy("Code and protocol conversion")),
-)
-CATEGORY_NAMES = {code: chinese for code, chinese, _english in LICENCE_CATEGORIES}
-
-
-def _category_label(code: str, chinese: str, english: str) -> str:
-    # The catalogue's Chinese name is the legal one: Chinese pages show it alone, others add it.
-    if (translation.get_language() or "").startswith("zh"):
-        return f"{code} {chinese}"
-    return f"{code} {english} ({chinese})"
-
-
-category_label = lazy(_category_label, str)
-
-CATEGORY_CHOICES = [
-    (
-        gettext_lazy("First-class value-added telecom services (B1)"),
-        [(code, category_label(code, zh, en)) for code, zh, en in LICENCE_CATEGORIES if code.startswith("B1")],
-    ),
-    (
-        gettext_lazy("Second-class value-added telecom services (B2)"),
-        [(code, category_label(code, zh, en)) for code, zh, en in LICENCE_CATEGORIES if code.startswith("B2")],
-    ),
-]
-
-NUMBER_TYPES = [
-    ("sms_access_code", gettext_lazy("SMS service access code (短消息类服务接入代码, 1069…)")),
-    ("call_centre", gettext_lazy("Call-centre number (呼叫中心号码)")),
-    ("signalling_point", gettext_lazy("Signalling point code (信令点编码)")),
-    ("other", gettext_lazy("Other number resources")),
-]
-
-MAX_DOMAINS = 20
-_DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
-
-def normalise_domain(text: str) -> str | None:
-    """``text`` as a domain name (lower case, without a scheme, path or port), or None if it is
-    not one. Chinese domain names (中文域名) are accepted."""
-    text = text.strip().lower()
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
-    text = re.split(r"[/?#]", text, maxsplit=1)[0].split(":")[0].rstrip(".")
-    try:
-        encoded = text.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-    labels = encoded.split(".")
-    if len(labels) < 2 or len(encoded) > 253 or labels[-1].isdigit():
-        return None
-    if not all(_DOMAIN_LABEL.match(label) for label in labels):
-        return None
-    return text
-
 
 # -- the draft forms: the subject and the procedure's details ------------------------------------
 
@@ -381,84 +246,18 @@ def _merged_details(app: Application, form: DraftForm) -> dict:
     return details
 
 
-# -- files chosen with a form that came back with errors ------------------------------------------
-
-PENDING_KEY = "enterprise-pending-uploads"
-PENDING_FOR = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Kept:
-    token: str
-    name: str
-    size: int
-
-
-def _pending(request: HttpRequest) -> dict[str, dict]:
-    return dict(request.session.get(PENDING_KEY, {}))
-
-
-def _drop(request: HttpRequest, tokens: Iterable[str]) -> None:
-    entries = _pending(request)
-    for token in tokens:
-        entry = entries.pop(token, None)
-        if entry is not None:
-            private_storage.delete(entry["path"])
-    request.session[PENDING_KEY] = entries
-
-
-def _prune(request: HttpRequest) -> None:
-    """Forget kept files older than a day: this session's, and any left by ended sessions."""
-    cutoff = timezone.now() - PENDING_FOR
-    _drop(request, [t for t, e in _pending(request).items() if datetime.fromisoformat(e["at"]) < cutoff])
-    try:
-        _dirs, names = private_storage.listdir("pending")
-    except FileNotFoundError:
-        return
-    for name in names:
-        if private_storage.get_modified_time(f"pending/{name}") < cutoff:
-            private_storage.delete(f"pending/{name}")
-
-
-def _kept_from_post(request: HttpRequest) -> list[Kept]:
-    """The kept files the form still ticks; those it offered and the user unticked are dropped."""
-    entries = _pending(request)
-    ticked = [t for t in request.POST.getlist("kept") if t in entries]
-    _drop(request, [t for t in request.POST.getlist("offered") if t in entries and t not in ticked])
-    return [Kept(t, entries[t]["name"], entries[t]["size"]) for t in dict.fromkeys(ticked)]
-
-
-def _keep(request: HttpRequest, files: Iterable[UploadedFile]) -> tuple[list[Kept], list[str]]:
-    """Keep the acceptable files aside; the others are refused with the reason."""
-    _prune(request)
-    kept, refused = [], []
-    entries = _pending(request)
-    for upload in files:
-        try:
-            checked = uploads.check(upload)
-        except uploads.UploadRejected as exc:
-            refused.append(str(exc))
-            continue
-        token = secrets.token_urlsafe(16)
-        stored = private_storage.save(f"pending/{token}", upload)
-        entries[token] = {"name": checked.name, "size": checked.size, "path": stored, "at": timezone.now().isoformat()}
-        kept.append(Kept(token, checked.name, checked.size))
-    request.session[PENDING_KEY] = entries
-    return kept, refused
-
-
 def _attach(request: HttpRequest, app: Application, kept: list[Kept]) -> tuple[int, list[str]]:
     """Add the kept files and those just chosen to the draft, one by one: a refused file stops
     nothing. Returns how many were added and the refusals."""
-    entries = _pending(request)
+    pending = PendingUploads(request.session)
     added, refused = 0, []
     files: list[UploadedFile] = []
     for item in kept:
-        entry = entries.get(item.token)
-        try:
-            files.append(UploadedFile(private_storage.open(entry["path"], "rb"), item.name, "", item.size))
-        except (TypeError, FileNotFoundError):
+        opened = pending.open(item)
+        if opened is None:
             refused.append(_("“%(name)s” was kept too long and is gone: choose it again.") % {"name": item.name})
+        else:
+            files.append(opened)
     files += request.FILES.getlist("files")
     try:
         for upload in files:
@@ -470,7 +269,7 @@ def _attach(request: HttpRequest, app: Application, kept: list[Kept]) -> tuple[i
     finally:
         for upload in files:
             upload.close()
-        _drop(request, [item.token for item in kept])
+        pending.drop([item.token for item in kept])
     return added, refused
 
 
@@ -547,26 +346,13 @@ class PortalFilters(forms.Form):
     )
 
 
-def _filters(form: forms.Form) -> dict:
-    """The valid filters (an invalid value is ignored, not an error page)."""
-    form.is_valid()
-    return {name: value for name, value in getattr(form, "cleaned_data", {}).items() if value}
-
-
-def _search(q: str, *fields: str) -> Q:
-    query = Q()
-    for field in fields:
-        query |= Q(**{f"{field}__icontains": q})
-    return query
-
-
 @login_required
 def portal(request: HttpRequest) -> HttpResponse:
     """The organisation's applications. What is under the frame is kept (``approvals.kept``) per
     user, organisation and query until the data changes: the first view after any workflow
     action (a draft saved, a material added, a submission, a decision), or on another day,
     counts and renders afresh."""
-    _require_role(request, Role.ENTERPRISE)
+    require_role(request, Role.ENTERPRISE)
     user = request.user
     today = workflow.today()
     calendar = work_calendar()
@@ -583,14 +369,14 @@ def _portal(request: HttpRequest, today: date, calendar: WorkCalendar) -> dict:
     match the filters, one page of rows; the standing is computed in Python."""
     mine = visible(request.user)
     form = PortalFilters(request.GET)
-    chosen = _filters(form)
+    chosen = chosen_filters(form)
     matching = Q()
     if chosen.get("procedure"):
         matching &= Q(procedure=chosen["procedure"])
     if chosen.get("status"):
         matching &= _status_filter(chosen["status"], today)
     if chosen.get("q"):
-        matching &= _search(chosen["q"].strip(), "tracking_number", "subject")
+        matching &= search(chosen["q"].strip(), "tracking_number", "subject")
     summary = mine.aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(state__in=IN_PROGRESS)),
@@ -652,7 +438,7 @@ def _policies(today: date) -> dict[str, Policy | None]:
 @login_required
 def new_application(request: HttpRequest) -> HttpResponse:
     """Choose the procedure: what each promises and what to prepare."""
-    _require_role(request, Role.ENTERPRISE)
+    require_role(request, Role.ENTERPRISE)
     policies = _policies(workflow.today())
     cards = [
         {"info": info, "label": Procedure(procedure).label, "policy": policies[procedure]}
@@ -690,8 +476,9 @@ def _form_page(
 
 def _came_back(request: HttpRequest, form: DraftForm, app: Application | None, status: int = 400) -> HttpResponse:
     """The form again, as typed, with its errors; the files chosen with it are kept aside."""
-    kept = _kept_from_post(request)
-    more, refused = _keep(request, request.FILES.getlist("files"))
+    pending = PendingUploads(request.session)
+    kept = pending.ticked(request.POST)
+    more, refused = pending.keep(request.FILES.getlist("files"))
     return _form_page(request, form, app=app, kept=kept + more, file_errors=refused, status=status)
 
 
@@ -708,7 +495,7 @@ def _report_files(request: HttpRequest, added: int, refused: list[str]) -> None:
 
 @login_required
 def new_application_form(request: HttpRequest, procedure: str) -> HttpResponse:
-    _require_role(request, Role.ENTERPRISE)
+    require_role(request, Role.ENTERPRISE)
     if procedure not in FORMS:
         raise Http404
     form_class = FORMS[procedure]
@@ -729,7 +516,7 @@ def new_application_form(request: HttpRequest, procedure: str) -> HttpResponse:
     except workflow.WorkflowError as exc:
         _add_error(form, exc)
         return _came_back(request, form, None, exc.status)
-    added, refused = _attach(request, app, _kept_from_post(request))
+    added, refused = _attach(request, app, PendingUploads(request.session).ticked(request.POST))
     _report_files(request, added, refused)
     if refused or not added:
         if not refused:
@@ -778,7 +565,7 @@ def edit_draft(request: HttpRequest, pk: int) -> HttpResponse:
     except workflow.WorkflowError as exc:
         _add_error(form, exc)
         return _came_back(request, form, app, exc.status)
-    added, refused = _attach(request, app, _kept_from_post(request))
+    added, refused = _attach(request, app, PendingUploads(request.session).ticked(request.POST))
     _report_files(request, added, refused)
     if refused:
         return redirect("approvals:edit-draft", pk=app.pk)
@@ -803,7 +590,7 @@ def edit_draft(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove_material(request: HttpRequest, pk: int, material_id: int) -> HttpResponse:
     """Take a file off a draft (from the draft's edit page)."""
-    _require_role(request, Role.ENTERPRISE)
+    require_role(request, Role.ENTERPRISE)
     app = _draft(request, pk)
     try:
         workflow.remove_material(app.pk, request.user, material_id)
@@ -812,80 +599,6 @@ def remove_material(request: HttpRequest, pk: int, material_id: int) -> HttpResp
     else:
         messages.success(request, _("The file was removed."))
     return redirect("approvals:edit-draft", pk=app.pk)
-
-
-# -- the access provider's queue ------------------------------------------------------------------
-
-PROVIDER_FILTERS = [
-    ("", gettext_lazy("All")),
-    ("waiting", gettext_lazy("Awaiting your check")),
-    ("forwarded", gettext_lazy("Sent to the administration")),
-    ("withdrawn", gettext_lazy("Withdrawn")),
-]
-
-
-class ProviderFilters(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, choices=PROVIDER_FILTERS)
-    q = forms.CharField(
-        label=gettext_lazy("Search"),
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": gettext_lazy("Tracking number, website or applicant")}
-        ),
-    )
-
-
-def _provider_rows(queryset: QuerySet, status: str) -> QuerySet:
-    return queryset.filter(
-        {
-            "waiting": Q(state=State.PROVIDER_REVIEW),
-            "forwarded": Q(arrived_on__isnull=False),
-            "withdrawn": Q(state=State.WITHDRAWN),
-        }.get(status, Q())
-    )
-
-
-@login_required
-def provider(request: HttpRequest) -> HttpResponse:
-    """The filings sent to the user's access provider: those awaiting its check on top, then the
-    rest, newest first. A constant number of queries."""
-    _require_role(request, Role.PROVIDER)
-    today = workflow.today()
-    calendar = work_calendar()
-    mine = visible(request.user)
-    summary = mine.aggregate(
-        total=Count("pk"),
-        waiting=Count("pk", filter=Q(state=State.PROVIDER_REVIEW)),
-        forwarded=Count("pk", filter=Q(arrived_on__isnull=False)),
-    )
-    form = ProviderFilters(request.GET)
-    chosen = _filters(form)
-    rows = _provider_rows(mine.select_related("organisation"), chosen.get("status", ""))
-    if chosen.get("q"):
-        rows = rows.filter(_search(chosen["q"].strip(), "tracking_number", "subject", "organisation__name"))
-    rows = rows.annotate(
-        waiting=Case(When(state=State.PROVIDER_REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField())
-    ).order_by("waiting", "-last_action_on", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    apps = list(page.object_list)
-    for app in apps:
-        details = app.details or {}
-        domains = details.get("domains")
-        app.domains = domains if isinstance(domains, list) else [details["domain"]] if details.get("domain") else []
-        app.website = details.get("website", "")
-        app.days_waiting = None
-        if app.state == State.PROVIDER_REVIEW and app.last_action_on:
-            app.days_waiting = calendar.working_days_between(app.last_action_on, today).days
-    context = {
-        "summary": summary,
-        "form": form,
-        "filtered": bool(chosen),
-        "page": page,
-        "apps": apps,
-        "query": urlencode(chosen),
-    }
-    return render(request, "approvals/enterprise/provider.html", context)
 
 
 urlpatterns = [
@@ -898,5 +611,4 @@ urlpatterns = [
         remove_material,
         name="remove-material",
     ),
-    path("provider/", provider, name="provider"),
 ]
