@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from approvals import credit_code, permissions
 from approvals.calendar import Unit
@@ -1180,13 +1180,20 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Appointment(models.Model):
+class Appointment(FSMModelMixin, models.Model):
     """An enterprise's booking of a slot at the service window, or its request for an on-site
-    visit; officers of the department confirm (or decline) it."""
+    visit; officers of the department confirm (or decline) it.
+
+    The status is protected: only the transition methods below change it, and only the
+    workflow's appointment functions call them, each writing the change to the audit trail."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=AppointmentKind.choices)
-    status = models.CharField(
-        _("status"), max_length=10, choices=AppointmentStatus.choices, default=AppointmentStatus.REQUESTED
+    status = FSMField(
+        _("status"),
+        max_length=10,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.REQUESTED,
+        protected=True,
     )
     organisation = models.ForeignKey(
         Organisation, models.CASCADE, related_name="appointments", verbose_name=_("organisation")
@@ -1220,6 +1227,26 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.day} {self.slot}"
+
+    # -- transitions (called only by approvals.workflow) --------------------------------------
+
+    @transition(field=status, source=AppointmentStatus.REQUESTED, target=AppointmentStatus.CONFIRMED)
+    def confirm(self, officer: User, reply: str = "") -> None:
+        self.handled_by = officer
+        self.reply = reply
+
+    @transition(field=status, source=AppointmentStatus.REQUESTED, target=AppointmentStatus.DECLINED)
+    def decline(self, officer: User, reply: str) -> None:
+        self.handled_by = officer
+        self.reply = reply
+
+    @transition(
+        field=status,
+        source=[AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED],
+        target=AppointmentStatus.CANCELLED,
+    )
+    def cancel(self) -> None:
+        pass
 
 
 class CalendarJob(models.Model):

@@ -7,9 +7,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django_fsm import TransitionNotAllowed
 
-from approvals import workflow
-from approvals.models import Appointment, AppointmentKind, AppointmentStatus, Notification, Procedure
+from approvals import timeline, workflow
+from approvals.audit import Verdict, verify_chain
+from approvals.models import Appointment, AppointmentKind, AppointmentStatus, AuditEvent, Notification, Procedure
 from tests.cast import Cast, browser
 
 D = date.fromisoformat
@@ -272,3 +274,73 @@ def test_providers_and_administrators_get_403_and_visitors_sign_in(cast: Cast, t
 def test_the_page_speaks_chinese_by_default(cast: Cast, today) -> None:
     page = browser(cast.alice, language="zh-hans").get("/appointments/").content.decode()
     assert '<html lang="zh-hans">' in page and "信息通信管理处" in page
+
+
+# -- the audit trail ------------------------------------------------------------------------------
+
+
+def appointment_events(appointment: Appointment) -> list[tuple]:
+    return list(
+        AuditEvent.objects.filter(data__appointment=appointment.pk)
+        .order_by("pk")
+        .values_list("application_id", "actor_id", "action", "from_state", "to_state", "note")
+    )
+
+
+def test_every_status_change_is_in_the_audit_chain_with_who_from_and_to(cast: Cast, today) -> None:
+    app = cast.under_review(received=D("2026-09-21"), accepted=D("2026-09-22"))
+    linked = book(cast, application_id=app.pk)
+    workflow.answer_appointment(linked.pk, cast.olga, confirm=True, reply="请到3号窗口")
+    workflow.cancel_appointment(linked.pk, cast.alice)
+    assert appointment_events(linked) == [
+        (app.pk, cast.alice.pk, "appointment_requested", "", "requested", ""),
+        (app.pk, cast.olga.pk, "appointment_confirmed", "requested", "confirmed", "请到3号窗口"),
+        (app.pk, cast.alice.pk, "appointment_cancelled", "confirmed", "cancelled", ""),
+    ]
+    # One without an application is chained too, on its own.
+    alone = book(cast, "2026-09-29")
+    workflow.answer_appointment(alone.pk, cast.oscar, confirm=False, reply="当日窗口检修")
+    assert appointment_events(alone) == [
+        (None, cast.alice.pk, "appointment_requested", "", "requested", ""),
+        (None, cast.oscar.pk, "appointment_declined", "requested", "declined", "当日窗口检修"),
+    ]
+    event = AuditEvent.objects.get(action="appointment_declined")
+    assert event.on == TODAY
+    assert event.data == {"appointment": alone.pk, "kind": "window", "day": "2026-09-29", "slot": FIRST}
+    # The application's (staff) timeline shows its appointment's changes.
+    assert "Appointment confirmed" in [entry.title for entry in timeline.events(app)]
+    assert verify_chain() == Verdict(True, AuditEvent.objects.count())
+
+    # Tampering with an appointment's event is caught at that event.
+    events = list(AuditEvent.objects.order_by("pk"))
+    AuditEvent.objects.filter(pk=event.pk).update(note="已安排")
+    assert verify_chain() == Verdict(False, events.index(event), event.pk, "its content does not match its hash")
+
+
+def test_a_refused_change_writes_no_event(cast: Cast, today) -> None:
+    appointment = book(cast)
+    workflow.cancel_appointment(appointment.pk, cast.alice)
+    before = AuditEvent.objects.count()
+    with pytest.raises(workflow.ActionInvalid, match="already been answered"):
+        workflow.answer_appointment(appointment.pk, cast.olga, confirm=True)
+    with pytest.raises(workflow.ActionInvalid, match="can no longer be cancelled"):
+        workflow.cancel_appointment(appointment.pk, cast.alice)
+    declined = book(cast, "2026-09-29")
+    with pytest.raises(workflow.ActionInvalid, match="The reason is required"):
+        workflow.answer_appointment(declined.pk, cast.olga, confirm=False, reply=" ")
+    assert AuditEvent.objects.count() == before + 1  # the second booking only
+    assert Appointment.objects.get(pk=declined.pk).status == AppointmentStatus.REQUESTED
+
+
+def test_the_status_changes_only_through_its_transitions(cast: Cast, today) -> None:
+    appointment = book(cast)
+    with pytest.raises(AttributeError, match="Direct status modification is not allowed"):
+        appointment.status = AppointmentStatus.CONFIRMED
+    appointment.refresh_from_db()  # a protected field still reloads
+    assert appointment.status == AppointmentStatus.REQUESTED
+    appointment.decline(cast.olga, "x")
+    assert appointment.status == AppointmentStatus.DECLINED
+    with pytest.raises(TransitionNotAllowed):
+        appointment.confirm(cast.olga)
+    with pytest.raises(TransitionNotAllowed):
+        appointment.cancel()

@@ -15,9 +15,12 @@ from django.utils import timezone, translation
 
 from approvals import workflow
 from approvals.audit import GENESIS, Verdict, digest, verify_chain
+from approvals.holidays import read_schedule_text
 from approvals.management.commands import verify_audit
-from approvals.models import AuditEvent, AuditHead, Notification, Procedure
+from approvals.models import AuditEvent, AuditHead, CalendarJob, Notification, Procedure
+from approvals.views.calendar import confirm_job, make_job
 from tests.cast import Cast
+from tests.reference import HOLIDAY_CN
 
 pytestmark = pytest.mark.django_db
 
@@ -350,3 +353,83 @@ def test_command_output_goes_through_gettext(history: list[AuditEvent], monkeypa
         f"«audit chain broken at event {history[2].pk} (the 2 events before it are good): «{CONTENT}»»"
     )
     assert set(verify_audit.REASONS) == {CONTENT, LINK, HEAD}
+
+
+# -- a calendar upload's status changes -------------------------------------------------------
+
+
+def job_events() -> list[tuple]:
+    return list(
+        AuditEvent.objects.filter(action__startswith="calendar_job_")
+        .order_by("pk")
+        .values_list("application_id", "actor_id", "action", "from_state", "to_state", "data")
+    )
+
+
+def a_job(cast: Cast) -> CalendarJob:
+    text = (HOLIDAY_CN / "sample-2027.json").read_text(encoding="utf-8")
+    return make_job(read_schedule_text(text, "2027.json"), text, "2027.json", cast.root)
+
+
+def test_a_calendar_loads_status_changes_are_in_the_chain(cast: Cast, now) -> None:
+    now(D("2026-12-20"))
+    job = a_job(cast)
+    assert job_events() == []  # a preview changes nothing
+    assert confirm_job(job, cast.root) == "queued"  # django-q2 runs the task inline in tests
+    job.refresh_from_db()
+    assert job.status == CalendarJob.Status.DONE, job.result
+    data = {"job": job.pk, "year": 2027}
+    assert job_events() == [
+        (None, cast.root.pk, "calendar_job_queued", "previewed", "queued", {**data, "status": "queued"}),
+        (None, None, "calendar_job_running", "queued", "running", {**data, "status": "running"}),
+        (None, None, "calendar_job_done", "running", "done", {**data, "status": "done"}),
+    ]
+    # Confirming again changes nothing and records nothing.
+    assert confirm_job(job, cast.root) == "confirmed"
+    assert len(job_events()) == 3
+    assert verify_chain() == Verdict(True, AuditEvent.objects.count())
+
+
+def test_a_job_given_back_and_a_stale_job_are_in_the_chain(cast: Cast, now, monkeypatch) -> None:
+    import django_q.tasks
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    now(D("2026-12-20"))
+    job = a_job(cast)
+    with monkeypatch.context() as patched:
+        patched.setattr(django_q.tasks, "async_task", unreachable)
+        assert confirm_job(job) == "unreachable"
+    assert CalendarJob.objects.get(pk=job.pk).status == CalendarJob.Status.PREVIEWED
+    assert [row[2:5] for row in job_events()] == [
+        ("calendar_job_queued", "previewed", "queued"),
+        ("calendar_job_previewed", "queued", "previewed"),
+    ]
+    # Another load came first: the task fails the job, and that is recorded too.
+    CalendarJob.objects.filter(pk=job.pk).update(preview={**job.preview, "calendar": "another"})
+    workflow.apply_calendar_job(job.pk)
+    assert CalendarJob.objects.get(pk=job.pk).status == CalendarJob.Status.FAILED
+    assert job_events()[-1][2:] == (
+        "calendar_job_failed",
+        "previewed",
+        "failed",
+        {"job": job.pk, "year": 2027, "status": "failed"},
+    )
+    # Tampering with a job's event is caught there.
+    event = AuditEvent.objects.get(action="calendar_job_failed")
+    AuditEvent.objects.filter(pk=event.pk).update(data={**event.data, "year": 2028})
+    assert verify_chain().first_bad_id == event.pk
+
+
+def test_a_job_status_moves_only_from_the_statuses_given(cast: Cast, now) -> None:
+    now(D("2026-12-20"))
+    job = a_job(cast)
+    moved = workflow.set_calendar_job_status
+    assert not moved(job.pk, CalendarJob.Status.PREVIEWED, only_from=[CalendarJob.Status.QUEUED])
+    assert moved(job.pk, CalendarJob.Status.PREVIEWED)  # no change: nothing recorded
+    assert job_events() == []
+    assert moved(job.pk, CalendarJob.Status.RUNNING, done=3, total=9)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == (CalendarJob.Status.RUNNING, 3, 9)
+    assert len(job_events()) == 1

@@ -43,7 +43,7 @@ from approvals.holidays import (
     read_upload,
     work_calendar,
 )
-from approvals.models import PROVISIONAL, Application, CalendarDay, CalendarJob, CalendarYear, DayKind
+from approvals.models import PROVISIONAL, Application, CalendarDay, CalendarJob, CalendarYear, DayKind, User
 from approvals.notifications import moved_clock_label
 from approvals.views.common import permitted
 
@@ -321,14 +321,15 @@ def make_job(schedule: Schedule, upload: bytes | str, file_name: str, user) -> C
     )
 
 
-def confirm_job(job: CalendarJob) -> str:
+def confirm_job(job: CalendarJob, actor: User | None = None) -> str:
     """Queue a previewed upload's load in the background, once: ``"queued"``, ``"confirmed"``
     (it was already), ``"stale"`` (the calendar changed since the preview: upload again), or
-    ``"unreachable"`` (the broker is down: the preview stays, to confirm again)."""
+    ``"unreachable"`` (the broker is down: the preview stays, to confirm again). Each status
+    change is audited (``workflow.set_calendar_job_status``), by ``actor`` when given."""
     if job.status == CalendarJob.Status.PREVIEWED and not workflow.preview_is_current(job.preview or {}):
         return "stale"
-    queued = CalendarJob.objects.filter(pk=job.pk, status=CalendarJob.Status.PREVIEWED).update(
-        status=CalendarJob.Status.QUEUED
+    queued = workflow.set_calendar_job_status(
+        job.pk, CalendarJob.Status.QUEUED, only_from=[CalendarJob.Status.PREVIEWED], actor=actor
     )
     if not queued:
         return "confirmed"
@@ -337,8 +338,8 @@ def confirm_job(job: CalendarJob) -> str:
     try:
         async_task("approvals.workflow.apply_calendar_job", job.pk, group="calendar")
     except Exception:  # noqa: BLE001 - the broker is down: give the preview back
-        CalendarJob.objects.filter(pk=job.pk, status=CalendarJob.Status.QUEUED).update(
-            status=CalendarJob.Status.PREVIEWED
+        workflow.set_calendar_job_status(
+            job.pk, CalendarJob.Status.PREVIEWED, only_from=[CalendarJob.Status.QUEUED], actor=actor
         )
         return "unreachable"
     return "queued"
