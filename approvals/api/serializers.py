@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from approvals import details as details_rules
 from approvals import permissions, timeline, workflow
 from approvals.addresses import per_pk
 from approvals.clocks import KINDS
@@ -319,12 +320,32 @@ def storable_text(value: object) -> None:
         raise serializers.ValidationError(_("Text may not contain null characters or unpaired surrogates."))
 
 
+def valid_details(procedure: str, data: dict) -> dict:
+    """``data`` with its details cleaned by approvals.details in draft mode (what the enterprise
+    forms check), or a ValidationError naming each field as ``details.<field>`` (``details``
+    for the details as a whole), with the forms' messages."""
+    if "details" not in data:
+        return data
+    try:
+        cleaned = details_rules.clean(procedure, data["details"], details_rules.DRAFT)
+    except details_rules.DetailsInvalid as exc:
+        raise serializers.ValidationError(
+            {f"details.{key}" if key else "details": found for key, found in exc.errors.items()}
+        ) from None
+    return {**data, "details": cleaned}
+
+
+DETAILS_HELP = _(
+    "The procedure's details, checked as the enterprise forms check them (a draft may leave fields out). "
+    "telecom_licence: categories (codes such as B25), coverage; number_resource: number_type, quantity "
+    "(1 to 10000), code (digits), purpose; website_filing: website, domains (at most 20)."
+)
+
+
 class ApplicationCreateSerializer(serializers.Serializer):
     procedure = serializers.ChoiceField(choices=Procedure.choices)
     subject = serializers.CharField(max_length=300, help_text=_("What is applied for."))
-    details = serializers.DictField(
-        required=False, validators=[storable_text], help_text=_("Procedure-specific details (free-form).")
-    )
+    details = serializers.DictField(required=False, validators=[storable_text], help_text=DETAILS_HELP)
     provider = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.ACCESS_PROVIDER),
         required=False,
@@ -332,13 +353,21 @@ class ApplicationCreateSerializer(serializers.Serializer):
         help_text=_("Website filings: the access provider (an organisation id)."),
     )
 
+    def validate(self, data: dict) -> dict:
+        return valid_details(data["procedure"], data)
+
 
 class ApplicationUpdateSerializer(serializers.Serializer):
+    """A draft's new subject and details; the context's ``procedure`` is the draft's."""
+
     subject = serializers.CharField(max_length=300)
-    details = serializers.DictField(required=False, validators=[storable_text])
+    details = serializers.DictField(required=False, validators=[storable_text], help_text=DETAILS_HELP)
     provider = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.filter(kind=OrganisationKind.ACCESS_PROVIDER), required=False, allow_null=True
     )
+
+    def validate(self, data: dict) -> dict:
+        return valid_details(self.context["procedure"], data)
 
 
 class RateSerializer(serializers.Serializer):

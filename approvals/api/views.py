@@ -223,7 +223,7 @@ class ApplicationViewSet(
     @extend_schema(request=s.ApplicationUpdateSerializer, responses={200: s.ApplicationDetailSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         app = self.get_object()
-        body = s.ApplicationUpdateSerializer(data=request.data)
+        body = s.ApplicationUpdateSerializer(data=request.data, context={"procedure": app.procedure})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         provider = data.get("provider")

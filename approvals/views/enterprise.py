@@ -13,7 +13,6 @@ workflow refuses is reported without losing the draft or the other files.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from urllib.parse import urlencode
 
@@ -31,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from approvals import details as details_rules
 from approvals import kept, permissions, uploads, workflow
 from approvals.addresses import per_pk
 from approvals.calendar import WorkCalendar
@@ -52,11 +52,8 @@ from approvals.models import (
 from approvals.procedures import (
     CATEGORY_CHOICES,
     CATEGORY_NAMES,
-    LICENCE_CATEGORIES,
-    MAX_DOMAINS,
     NUMBER_TYPES,
     PROCEDURES,
-    normalise_domain,
 )
 from approvals.roles import Role
 from approvals.uploads import Kept, PendingUploads
@@ -73,14 +70,36 @@ class DraftForm(forms.Form):
     procedure = ""
     subject = forms.CharField(label=gettext_lazy("What is applied for"), max_length=300)
 
+    #: The fields that are the procedure's details: rendered by their form fields, validated
+    #: once, by approvals.details (as the API validates them), not by the form fields.
+    detail_fields: tuple[str, ...] = ()
+
     def __init__(self, *args, editing: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.editing = editing
         self.fields["subject"].help_text = PROCEDURES[self.procedure].subject_help
+        self._details: dict = {}
+        for name in self.detail_fields:
+            self.fields[name].clean = _as_typed  # the widget's value, for approvals.details
+
+    def clean(self) -> dict:
+        """The details as approvals.details cleans them to submit (a draft saved from a form is
+        complete): its messages on the fields, its cleaned values in cleaned_data."""
+        data = super().clean()
+        typed = {name: data[name] for name in self.detail_fields if name in data}
+        try:
+            self._details = details_rules.clean(self.procedure, typed, details_rules.COMPLETE)
+        except details_rules.DetailsInvalid as exc:
+            for name, found in exc.errors.items():
+                for message in found:
+                    self.add_error(name if name in self.fields else None, message)
+            return self.cleaned_data
+        data.update({name: self._details[name] for name in self.detail_fields if name in self._details})
+        return data
 
     def details(self) -> dict:
-        """The details to store, from cleaned data."""
-        return {}
+        """The details to store, as approvals.details cleaned them (after is_valid())."""
+        return dict(self._details)
 
     @classmethod
     def initial_for(cls, app: Application) -> dict:
@@ -89,6 +108,7 @@ class DraftForm(forms.Form):
 
 class LicenceForm(DraftForm):
     procedure = Procedure.TELECOM_LICENCE
+    detail_fields = ("categories", "coverage")
     categories = forms.MultipleChoiceField(
         label=gettext_lazy("Business categories"),
         choices=CATEGORY_CHOICES,
@@ -102,14 +122,6 @@ class LicenceForm(DraftForm):
         help_text=gettext_lazy("The province, or the cities where you will offer the service: 安徽省, 合肥市、芜湖市…"),
     )
 
-    def details(self) -> dict:
-        codes = [code for code, _zh, _en in LICENCE_CATEGORIES if code in self.cleaned_data["categories"]]
-        return {
-            "categories": codes,
-            "business": "；".join(f"{code} {CATEGORY_NAMES[code]}" for code in codes),
-            "coverage": self.cleaned_data["coverage"].strip(),
-        }
-
     @classmethod
     def initial_for(cls, app: Application) -> dict:
         details = app.details or {}
@@ -122,6 +134,7 @@ class LicenceForm(DraftForm):
 
 class NumbersForm(DraftForm):
     procedure = Procedure.NUMBER_RESOURCE
+    detail_fields = ("number_type", "quantity", "code", "purpose")
     number_type = forms.ChoiceField(
         label=gettext_lazy("Type of number"),
         choices=NUMBER_TYPES,
@@ -142,15 +155,6 @@ class NumbersForm(DraftForm):
         help_text=gettext_lazy("What the numbers will be used for, and where."),
     )
 
-    def details(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "number_type": data["number_type"],
-            "quantity": data["quantity"],
-            "code": data["code"].strip(),
-            "purpose": data["purpose"].strip(),
-        }
-
     @classmethod
     def initial_for(cls, app: Application) -> dict:
         details = app.details or {}
@@ -160,6 +164,7 @@ class NumbersForm(DraftForm):
 
 class FilingForm(DraftForm):
     procedure = Procedure.WEBSITE_FILING
+    detail_fields = ("website", "domains")
     website = forms.CharField(label=gettext_lazy("Website name"), max_length=100)
     domains = forms.CharField(
         label=gettext_lazy("Domain names"),
@@ -186,40 +191,11 @@ class FilingForm(DraftForm):
             "name"
         )
 
-    def clean_domains(self) -> list[str]:
-        found: list[str] = []
-        wrong: list[str] = []
-        for line in re.split(r"[\n,，;；、]+", self.cleaned_data["domains"]):
-            line = line.strip()
-            if not line:
-                continue
-            # "a.cn b.cn" is two domains; "not a domain" is one mistake, named as typed.
-            domains = [normalise_domain(part) for part in line.split()]
-            if None in domains:
-                wrong.append(line)
-                continue
-            for domain in domains:
-                if domain not in found:
-                    found.append(domain)
-        if wrong:
-            raise forms.ValidationError(
-                _("Not a domain name: %(names)s. Write one domain per line, for example yunduan.cn.")
-                % {"names": "、".join(f"“{w}”" for w in wrong)}
-            )
-        if not found:
-            raise forms.ValidationError(_("Give at least one domain name."))
-        if len(found) > MAX_DOMAINS:
-            raise forms.ValidationError(_("At most %(n)s domain names per filing.") % {"n": MAX_DOMAINS})
-        return found
-
     def clean(self) -> dict:
         data = super().clean()
         if not data.get("subject", "").strip() and data.get("website") and data.get("domains"):
             data["subject"] = f"{data['website'].strip()}（{data['domains'][0]}）"[:300]
         return data
-
-    def details(self) -> dict:
-        return {"website": self.cleaned_data["website"].strip(), "domains": self.cleaned_data["domains"]}
 
     @classmethod
     def initial_for(cls, app: Application) -> dict:
@@ -233,6 +209,11 @@ class FilingForm(DraftForm):
             "domains": "\n".join(domains),
             "provider": app.provider_id,
         }
+
+
+def _as_typed(value: object) -> object:
+    """A detail field's clean(): the value as typed, checked by approvals.details in DraftForm.clean."""
+    return value
 
 
 FORMS: dict[str, type[DraftForm]] = {form.procedure: form for form in (LicenceForm, NumbersForm, FilingForm)}
@@ -571,7 +552,7 @@ def edit_draft(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("approvals:edit-draft", pk=app.pk)
     if request.POST.get("then") == "submit":
         try:
-            workflow.submit(app.pk, request.user)
+            workflow.submit(app.pk, request.user, complete=True)
         except workflow.WorkflowError as exc:
             messages.error(request, str(exc))
             return redirect("approvals:edit-draft", pk=app.pk)
