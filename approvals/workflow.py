@@ -958,6 +958,7 @@ def book_appointment(
             address=address.strip() if kind == AppointmentKind.ONSITE else "",
             contact_phone=contact_phone,
         )
+        _audit_appointment(appointment, actor, "")
         officers = User.objects.filter(role=Role.OFFICER, department_id=route.department_id, is_active=True)
         _tell(officers, "appointment_requested", appointment)
     return appointment
@@ -969,14 +970,17 @@ def answer_appointment(appointment_id: int, actor: User, *, confirm: bool, reply
         appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
         if appointment is None or not permissions.can_handle_appointment(appointment, actor):
             raise NotFound(_("No such appointment."))
-        if appointment.status != AppointmentStatus.REQUESTED:
+        if not can_proceed(appointment.confirm if confirm else appointment.decline):
             raise ActionInvalid(_("This appointment has already been answered."))
         if not confirm:
             reply = _required_text(reply, "reply", _("The reason"), 300)
-        appointment.status = AppointmentStatus.CONFIRMED if confirm else AppointmentStatus.DECLINED
-        appointment.handled_by = actor
-        appointment.reply = reply.strip()
+        was = appointment.status
+        if confirm:
+            appointment.confirm(actor, reply.strip())
+        else:
+            appointment.decline(actor, reply.strip())
         appointment.save(update_fields=["status", "handled_by", "reply"])
+        _audit_appointment(appointment, actor, was, note=appointment.reply)
         members = User.objects.filter(role=Role.ENTERPRISE, organisation_id=appointment.organisation_id, is_active=True)
         _tell(members, "appointment_" + appointment.status, appointment)
     return appointment
@@ -987,16 +991,43 @@ def cancel_appointment(appointment_id: int, actor: User) -> Appointment:
         appointment = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
         if appointment is None or not permissions.is_member_of(appointment.organisation_id, actor):
             raise NotFound(_("No such appointment."))
-        if appointment.status not in (AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED):
+        if not can_proceed(appointment.cancel):
             raise ActionInvalid(_("This appointment can no longer be cancelled."))
-        appointment.status = AppointmentStatus.CANCELLED
+        was = appointment.status
+        appointment.cancel()
         appointment.save(update_fields=["status"])
+        _audit_appointment(appointment, actor, was)
         told = [appointment.handled_by_id] if appointment.handled_by_id else []
         officers = User.objects.filter(
             Q(pk__in=told) | Q(role=Role.OFFICER, department_id=appointment.department_id), is_active=True
         )
         _tell(officers, "appointment_cancelled", appointment)
     return appointment
+
+
+def _audit_appointment(appointment: Appointment, actor: User, was: str, *, note: str = "") -> None:
+    """Record an appointment's status change (``was`` to its status now; ``""`` when booked) in
+    the audit trail, in the caller's transaction: under its application when it names one, else
+    on its own (the appointment's id is in the data either way)."""
+    audit.append(
+        [
+            audit.Draft(
+                appointment.application,
+                actor.pk,
+                "appointment_" + appointment.status,
+                today(),
+                from_state=was,
+                to_state=appointment.status,
+                note=note,
+                data={
+                    "appointment": appointment.pk,
+                    "kind": appointment.kind,
+                    "day": appointment.day.isoformat(),
+                    "slot": appointment.slot,
+                },
+            )
+        ]
+    )
 
 
 def _tell(users, kind: str, appointment: Appointment) -> None:
@@ -1181,19 +1212,61 @@ def stale_preview_message() -> str:
     )
 
 
+def set_calendar_job_status(
+    job_id: int,
+    status: str,
+    *,
+    only_from: Iterable[str] | None = None,
+    actor: User | None = None,
+    **fields: Any,
+) -> bool:
+    """Change a calendar upload's status (and ``fields`` with it) and record the change in the
+    audit trail, in one transaction: the one way a ``CalendarJob``'s status changes. With
+    ``only_from``, only a job in one of those statuses moves (a compare-and-set: False when
+    another request moved it first, and nothing is written). A status that stays the same is
+    not a change and is not recorded. The event belongs to no application; its data names the
+    job, its year and the new status."""
+    from approvals.models import CalendarJob
+
+    with transaction.atomic():
+        jobs = CalendarJob.objects.select_for_update().filter(pk=job_id)
+        if only_from is not None:
+            jobs = jobs.filter(status__in=list(only_from))
+        job = jobs.only("pk", "year", "status").first()
+        if job is None:
+            return False
+        CalendarJob.objects.filter(pk=job_id).update(status=status, **fields)
+        if job.status != status:
+            audit.append(
+                [
+                    audit.Draft(
+                        None,
+                        actor.pk if actor else None,
+                        "calendar_job_" + status,
+                        today(),
+                        from_state=job.status,
+                        to_state=status,
+                        data={"job": job.pk, "year": job.year, "status": status},
+                    )
+                ]
+            )
+    return True
+
+
 def apply_calendar_job(job_id: int) -> str:
     """The django-q2 task behind the calendar page: load the uploaded schedule (atomically),
     then carry it to the open cases in chunks, reporting progress on the job. A job whose
-    preview no longer matches the calendar (another load came first) fails, changing nothing."""
+    preview no longer matches the calendar (another load came first) fails, changing nothing.
+    Each status change is audited (``set_calendar_job_status``)."""
     from approvals.holidays import read_schedule_text
     from approvals.models import CalendarJob
 
     job = CalendarJob.objects.get(pk=job_id)
     if not preview_is_current(job.preview or {}):
         text = stale_preview_message()
-        CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.FAILED, result=text)
+        set_calendar_job_status(job_id, CalendarJob.Status.FAILED, result=text)
         return text
-    CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.RUNNING)
+    set_calendar_job_status(job_id, CalendarJob.Status.RUNNING)
     try:
         schedule = read_schedule_text(job.content, job.file_name, source=job.source)
         with transaction.atomic():
@@ -1207,10 +1280,10 @@ def apply_calendar_job(job_id: int) -> str:
             _loaded(schedule), first, last, actor=job.created_by, chunk=200, progress=progress
         )
     except Exception as exc:
-        CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.FAILED, result=str(exc)[:2000])
+        set_calendar_job_status(job_id, CalendarJob.Status.FAILED, result=str(exc)[:2000])
         raise
     text = f"{result} " + _("Due dates moved: %(n)s.") % {"n": moved}
-    CalendarJob.objects.filter(pk=job_id).update(status=CalendarJob.Status.DONE, result=text)
+    set_calendar_job_status(job_id, CalendarJob.Status.DONE, result=text)
     return text
 
 
