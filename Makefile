@@ -46,6 +46,7 @@ run: $(STAMP) messages
 test: $(STAMP) messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

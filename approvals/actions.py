@@ -1,7 +1,8 @@
 """The forms behind the buttons of an application's page, one per workflow action.
 
-A page shows exactly ``workflow.available_actions(app, user)``; each action here names its form
-(what the person must say) and the workflow call it makes. Views, not templates, decide nothing.
+A page shows exactly ``workflow.available_actions(app, user)``; each action of the catalogue
+(approvals.catalogue) names its form here (what the person must say), and ``RUNS`` the workflow
+call it makes. The API's action endpoints take the same forms. Views, not templates, decide nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from approvals import uploads, workflow
+from approvals import catalogue, uploads, workflow
 from approvals.models import Application, Role, SpecialProcedureKind, User, VerificationMethod
 
 
@@ -150,46 +151,39 @@ def _resubmit(app: Application, user: User, data: dict) -> Application:
         return workflow.resubmit(app.pk, user, note=data["note"])
 
 
+#: What each screen action runs, by the action's name: the workflow call with the form's values.
+RUNS: dict[str, Callable[[Application, User, dict], Application]] = {
+    "submit": lambda a, u, d: workflow.submit(a.pk, u),
+    "submit_to_provider": lambda a, u, d: workflow.submit(a.pk, u),
+    "return_to_applicant": lambda a, u, d: workflow.return_to_applicant(a.pk, u, d["reasons"]),
+    "forward_to_administration": lambda a, u, d: workflow.forward_to_administration(
+        a.pk, u, method=d["method"], verified_at=d["verified_at"], reference=d["reference"]
+    ),
+    "accept": lambda a, u, d: workflow.accept(a.pk, u),
+    "refuse_to_accept": lambda a, u, d: workflow.refuse_to_accept(a.pk, u, d["reasons"]),
+    "request_correction": lambda a, u, d: workflow.request_correction(a.pk, u, d["items"]),
+    "resubmit": _resubmit,
+    "start_special_procedure": lambda a, u, d: workflow.start_special_procedure(
+        a.pk, u, kind=d["kind"], basis=d["basis"], notice_date=d["notice_date"], expected_end=d["expected_end"]
+    ),
+    "end_special_procedure": lambda a, u, d: workflow.end_special_procedure(a.pk, u, note=d["note"]),
+    "request_extension": lambda a, u, d: workflow.request_extension(a.pk, u, d["days"], d["reason"]),
+    "approve_extension": lambda a, u, d: workflow.approve_extension(a.pk, u, note=d["note"]),
+    "reject_extension": lambda a, u, d: workflow.reject_extension(a.pk, u, d["note"]),
+    "grant": lambda a, u, d: workflow.grant(a.pk, u, reasons=d["reasons"]),
+    "deny": lambda a, u, d: workflow.deny(a.pk, u, d["reasons"], d["remedies"]),
+    "serve_certificate": lambda a, u, d: workflow.serve_certificate(a.pk, u, d["certificate_number"]),
+    "file": lambda a, u, d: workflow.file(a.pk, u, d["filing_number"]),
+    "refuse_filing": lambda a, u, d: workflow.refuse_filing(a.pk, u, d["reasons"]),
+    "withdraw": lambda a, u, d: workflow.withdraw(a.pk, u, d["reason"]),
+    "reassign": lambda a, u, d: workflow.reassign(a.pk, u, d["officer"].pk, note=d["note"]),
+}
+
+#: The screen actions, in the catalogue's order: each entry's form (a class of this module) and run.
 ACTIONS: dict[str, Action] = {
-    action.name: action
-    for action in [
-        Action("submit", Empty, lambda a, u, d: workflow.submit(a.pk, u)),
-        Action("submit_to_provider", Empty, lambda a, u, d: workflow.submit(a.pk, u)),
-        Action("return_to_applicant", Reasons, lambda a, u, d: workflow.return_to_applicant(a.pk, u, d["reasons"])),
-        Action(
-            "forward_to_administration",
-            Forward,
-            lambda a, u, d: workflow.forward_to_administration(
-                a.pk, u, method=d["method"], verified_at=d["verified_at"], reference=d["reference"]
-            ),
-        ),
-        Action("accept", Empty, lambda a, u, d: workflow.accept(a.pk, u)),
-        Action("refuse_to_accept", Reasons, lambda a, u, d: workflow.refuse_to_accept(a.pk, u, d["reasons"]), "danger"),
-        Action("request_correction", Correction, lambda a, u, d: workflow.request_correction(a.pk, u, d["items"])),
-        Action("resubmit", Resubmit, _resubmit),
-        Action(
-            "start_special_procedure",
-            SpecialProcedure,
-            lambda a, u, d: workflow.start_special_procedure(
-                a.pk, u, kind=d["kind"], basis=d["basis"], notice_date=d["notice_date"], expected_end=d["expected_end"]
-            ),
-        ),
-        Action("end_special_procedure", Note, lambda a, u, d: workflow.end_special_procedure(a.pk, u, note=d["note"])),
-        Action(
-            "request_extension", Extension, lambda a, u, d: workflow.request_extension(a.pk, u, d["days"], d["reason"])
-        ),
-        Action("approve_extension", Note, lambda a, u, d: workflow.approve_extension(a.pk, u, note=d["note"])),
-        Action("reject_extension", RequiredNote, lambda a, u, d: workflow.reject_extension(a.pk, u, d["note"])),
-        Action("grant", Grant, lambda a, u, d: workflow.grant(a.pk, u, reasons=d["reasons"])),
-        Action("deny", Deny, lambda a, u, d: workflow.deny(a.pk, u, d["reasons"], d["remedies"]), "danger"),
-        Action(
-            "serve_certificate", Serve, lambda a, u, d: workflow.serve_certificate(a.pk, u, d["certificate_number"])
-        ),
-        Action("file", File, lambda a, u, d: workflow.file(a.pk, u, d["filing_number"])),
-        Action("refuse_filing", Reasons, lambda a, u, d: workflow.refuse_filing(a.pk, u, d["reasons"]), "danger"),
-        Action("withdraw", Withdraw, lambda a, u, d: workflow.withdraw(a.pk, u, d["reason"]), "danger"),
-        Action("reassign", Reassign, lambda a, u, d: workflow.reassign(a.pk, u, d["officer"].pk, note=d["note"])),
-    ]
+    entry.name: Action(entry.name, globals()[entry.form], RUNS[entry.name], entry.style)
+    for entry in catalogue.ENTRIES
+    if entry.form
 }
 
 

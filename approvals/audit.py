@@ -33,6 +33,9 @@ class Draft:
     to_state: str = ""
     note: str = ""
     data: dict | None = None
+    #: Nothing for the outbox to deliver: its people are told otherwise (an appointment's own
+    #: notifications) or not at all (a calendar upload's status). Marked delivered at once.
+    delivered: bool = False
 
 
 def digest(prev_hash: str, event: AuditEvent) -> str:
@@ -74,6 +77,7 @@ def append(drafts: Iterable[Draft]) -> list[AuditEvent]:
             note=draft.note,
             data=draft.data or {},
             prev_hash=prev,
+            notified_at=now if draft.delivered else None,
         )
         event.hash = prev = digest(prev, event)
         events.append(event)

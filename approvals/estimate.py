@@ -318,7 +318,10 @@ def _choose(
         return max(0, max(runs, default=0) - cap), lone, distance, sum(run * run for run in runs)
 
     options = list(combinations(window, min(count, len(window))))
-    return frozenset(min(options, key=cost)) if options else frozenset()
+    if not options:
+        return frozenset()
+    best = min(options, key=cost)
+    return frozenset(best)
 
 
 # -- a year ----------------------------------------------------------------------------------

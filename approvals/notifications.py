@@ -20,37 +20,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from approvals import catalogue
+from approvals.catalogue import ADMINS, APPLICANT, MANAGERS, OFFICER, PROVIDER
 from approvals.clocks import LABELS as CLOCK_LABELS
 from approvals.labels import ACTIONS
 from approvals.models import CLOCK_DUE_COLUMNS, Application, AuditEvent, Notification, Role, User
 
-# Who is told: the applicant's organisation, the case officer, the department's managers, the provider.
-APPLICANT, OFFICER, MANAGERS, PROVIDER, ADMINS = "applicant", "officer", "managers", "provider", "admins"
-AUDIENCE = {
-    "submit": {OFFICER},
-    "submit_to_provider": {PROVIDER},
-    "return_to_applicant": {APPLICANT},
-    "forward_to_administration": {APPLICANT, OFFICER},
-    "accept": {APPLICANT},
-    "deem_accepted": {APPLICANT, OFFICER, MANAGERS},
-    "refuse_to_accept": {APPLICANT},
-    "request_correction": {APPLICANT},
-    "resubmit": {OFFICER},
-    "start_special_procedure": {APPLICANT},
-    "end_special_procedure": {APPLICANT},
-    "request_extension": {MANAGERS},
-    "approve_extension": {APPLICANT, OFFICER},
-    "reject_extension": {OFFICER},
-    "grant": {APPLICANT},
-    "deny": {APPLICANT},
-    "serve_certificate": {APPLICANT},
-    "file": {APPLICANT, PROVIDER},
-    "refuse_filing": {APPLICANT, PROVIDER},
-    "withdraw": {OFFICER},
-    "reassign": {OFFICER},
-    "due_date_moved": {APPLICANT, OFFICER},
-    "rated_bad": {MANAGERS},
-}
+# Who is told of each action, from the action catalogue.
+AUDIENCE = {e.name: set(e.audience) for e in catalogue.ENTRIES if e.audience}
 # SLA alerts (DOMAIN.md): the officer hears of every level, the department's managers of red and
 # severe, the administrators of severe too.
 ALERT_AUDIENCE = {
@@ -58,26 +35,8 @@ ALERT_AUDIENCE = {
     "red": {OFFICER, MANAGERS},
     "severe": {OFFICER, MANAGERS, ADMINS},
 }
-# Kinds that also go by email (to users with an address): what someone must act on.
-EMAILED = frozenset(
-    {
-        "alert",
-        "digest",
-        "deem_accepted",
-        "request_correction",
-        "refuse_to_accept",
-        "grant",
-        "deny",
-        "file",
-        "refuse_filing",
-        "request_extension",
-        "due_date_moved",
-        "rated_bad",
-        "appointment_requested",
-        "appointment_confirmed",
-        "appointment_declined",
-    }
-)
+# Kinds that also go by email (to users with an address): what someone must act on (the catalogue).
+EMAILED = frozenset(e.name for e in catalogue.ENTRIES if e.emailed)
 
 
 def recipients(event: AuditEvent, app: Application) -> dict[int, str]:

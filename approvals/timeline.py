@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from approvals import notifications
+from approvals import catalogue, notifications
 from approvals.calendar import Clock, WorkCalendar, day_after
 from approvals.clocks import LIST_SEPARATOR
 from approvals.deadlines import Reading, pauses_of, read_clocks
@@ -20,29 +20,8 @@ from approvals.estimate import EstimatedDay
 from approvals.holidays import work_calendar
 from approvals.models import Application, AuditEvent, ClockKind
 
-# What the public lookup may show of an event: the step, never who or why.
-PUBLIC_ACTIONS = frozenset(
-    {
-        "submit",
-        "submit_to_provider",
-        "forward_to_administration",
-        "accept",
-        "deem_accepted",
-        "refuse_to_accept",
-        "request_correction",
-        "resubmit",
-        "start_special_procedure",
-        "end_special_procedure",
-        "approve_extension",
-        "grant",
-        "deny",
-        "serve_certificate",
-        "file",
-        "refuse_filing",
-        "withdraw",
-        "due_date_moved",
-    }
-)
+# What the public lookup may show of an event (the action catalogue): the step, never who or why.
+PUBLIC_ACTIONS = frozenset(e.name for e in catalogue.ENTRIES if e.public)
 
 
 @dataclass(frozen=True)

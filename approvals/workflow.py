@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
-from approvals import audit, notifications, permissions, uploads
+from approvals import audit, catalogue, notifications, permissions, uploads
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import alert_plan, pauses_of, read_clocks
 from approvals.holidays import Schedule, calendar_version, import_schedule, work_calendar
@@ -104,36 +104,10 @@ TRACKING_PREFIX = {
 }
 QUERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 FILING_NUMBER = re.compile(r"^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新]ICP备\d{8,10}号$")
-EXTENSION_ACTIONS = frozenset({"request_extension", "approve_extension", "reject_extension"})
+EXTENSION_ACTIONS = frozenset(e.name for e in catalogue.ENTRIES if e.machine == "extension")
 
-# Action names as users see them (buttons, errors).
-ACTION_LABELS = {
-    "submit": gettext_lazy("submit"),
-    "submit_to_provider": gettext_lazy("submit"),
-    "return_to_applicant": gettext_lazy("return to the applicant"),
-    "forward_to_administration": gettext_lazy("forward to the administration"),
-    "accept": gettext_lazy("accept"),
-    "deem_accepted": gettext_lazy("deem accepted"),
-    "refuse_to_accept": gettext_lazy("refuse to accept"),
-    "request_correction": gettext_lazy("send a correction notice"),
-    "resubmit": gettext_lazy("submit corrections"),
-    "start_special_procedure": gettext_lazy("start a special procedure"),
-    "end_special_procedure": gettext_lazy("end the special procedure"),
-    "request_extension": gettext_lazy("request an extension"),
-    "approve_extension": gettext_lazy("approve the extension"),
-    "reject_extension": gettext_lazy("reject the extension"),
-    "grant": gettext_lazy("grant"),
-    "deny": gettext_lazy("deny"),
-    "serve_certificate": gettext_lazy("record the certificate as served"),
-    "file": gettext_lazy("record the filing"),
-    "refuse_filing": gettext_lazy("refuse the filing"),
-    "withdraw": gettext_lazy("withdraw"),
-    "reassign": gettext_lazy("reassign"),
-    "update": gettext_lazy("edit the draft"),
-    "add_material": gettext_lazy("add a material"),
-    "rate": gettext_lazy("rate the service"),
-    "follow_up": gettext_lazy("follow up the rating"),
-}
+# Action names as users see them (buttons, errors), from the action catalogue.
+ACTION_LABELS = {e.name: gettext_lazy(e.verb) for e in catalogue.ENTRIES if e.verb}
 
 
 def today() -> date:
@@ -407,7 +381,7 @@ def update_draft(
         app = _lock(app_id)
         _require_view(app, actor)
         if not permissions.is_applicant(app, actor):
-            raise _denied("update")
+            raise _denied("updated")
         if app.state != State.DRAFT:
             raise ActionInvalid(_("Only a draft can be edited."))
         app.subject = _required_text(subject, "subject", _("What is applied for"), 300)
@@ -431,7 +405,7 @@ def remove_material(app_id: int, actor: User, material_id: int) -> Application:
         app = _lock(app_id)
         _require_view(app, actor)
         if not permissions.is_applicant(app, actor):
-            raise _denied("add_material")
+            raise _denied("material_added")
         if app.state != State.DRAFT:
             raise ActionInvalid(_("Materials can be removed only from a draft."))
         material = Material.objects.filter(pk=material_id, application=app).first()
@@ -454,7 +428,7 @@ def add_material(
         _require_view(app, actor)
         if not permissions.is_applicant(app, actor):
             raise ActionDenied(
-                _("You may not %(action)s this application.") % {"action": ACTION_LABELS["add_material"]}
+                _("You may not %(action)s this application.") % {"action": ACTION_LABELS["material_added"]}
             )
         if app.state not in (State.DRAFT, State.CORRECTION):
             raise ActionInvalid(_("Materials can be added to a draft or while corrections are awaited."))
@@ -832,7 +806,7 @@ def rate(app_id: int, actor: User, level: int, comment: str = "") -> Rating:
         app = _lock(app_id)
         _require_view(app, actor)
         if not permissions.can_rate(app, actor):
-            raise _denied("rate")
+            raise _denied("rated")
         if app.state not in CLOSED_STATES or not app.tracking_number:
             raise ActionInvalid(_("A case can be rated once it has ended."))
         if Rating.objects.filter(application=app).exists():
@@ -855,7 +829,7 @@ def follow_up_rating(app_id: int, actor: User, note: str) -> Rating:
         app = _lock(app_id)
         _require_view(app, actor)
         if not permissions.is_department_manager(app, actor):
-            raise _denied("follow_up")
+            raise _denied("rating_followed_up")
         rating = Rating.objects.filter(application=app).first()
         if rating is None or not rating.is_bad:
             raise ActionInvalid(_("Only a bad rating needs a follow-up."))
@@ -1025,6 +999,7 @@ def _audit_appointment(appointment: Appointment, actor: User, was: str, *, note:
                     "day": appointment.day.isoformat(),
                     "slot": appointment.slot,
                 },
+                delivered=True,
             )
         ]
     )
@@ -1247,6 +1222,7 @@ def set_calendar_job_status(
                         from_state=job.status,
                         to_state=status,
                         data={"job": job.pk, "year": job.year, "status": status},
+                        delivered=True,
                     )
                 ]
             )

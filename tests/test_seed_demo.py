@@ -121,9 +121,11 @@ def it_builds_through_the_workflow_in_date_order() -> None:
         assert [on for on, _a in days] == sorted(on for on, _a in days), app
         assert app.last_action_on == days[-1][0] <= today
         assert app.materials.all()
-    # Actions fall on working days (reassignments and ratings are recorded today, a Saturday).
+    # Actions fall on working days (reassignments, ratings and appointment bookings and answers
+    # are recorded today, a Saturday).
     calendar = work_calendar()
     today_only = ["reassign", "rated", "rated_bad", "rating_followed_up"]
+    today_only += ["appointment_requested", "appointment_confirmed", "appointment_declined", "appointment_cancelled"]
     days = AuditEvent.objects.exclude(action__in=today_only).values_list("on", flat=True)
     assert all(calendar.is_working_day(on) for on in days)
     assert 100 <= (today - min(days)).days <= 190  # spread over about five months

@@ -499,7 +499,7 @@ class CalendarPreviewConfirmView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         _administrator(request)
         job = _calendar_job(pk)
-        outcome = confirm_job(job)
+        outcome = confirm_job(job, actor=request.user)
         if outcome == "confirmed":
             raise AlreadyConfirmed()
         if outcome == "stale":

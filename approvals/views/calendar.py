@@ -429,7 +429,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm a preview: queue the load in the background (once, whatever is clicked twice)."""
     job = get_object_or_404(CalendarJob, pk=pk)
-    outcome = confirm_job(job)
+    outcome = confirm_job(job, actor=request.user)
     if outcome == "confirmed":
         messages.warning(request, _("This upload was already confirmed."))
     elif outcome == "stale":
