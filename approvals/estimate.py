@@ -84,7 +84,7 @@ class EstimatedDay(NamedTuple):
     """A day of an estimated year that is not plain, or whose status is uncertain."""
 
     date: date
-    name: str  # festival in Chinese, e.g. "春节"; "" for a plain day listed only because it is uncertain
+    name: str  # the festival (in Chinese, e.g. "春节") whose notice fixes or may change the day
     off: bool  # the best guess: True = a rest day
     certain: bool
 
@@ -291,11 +291,10 @@ def _block(
             if day in inside_all:
                 continue  # a weekend day of every possible block: plain and certain
             off = day not in worked
-            label = name if in_block or not off or lo <= day <= hi else ""
         else:
             off = in_block
-            label = name if off else ""
-        days[day] = EstimatedDay(day, label, off, False)
+        # Every day the festival's notice may change bears its name, the best guess's or not.
+        days[day] = EstimatedDay(day, name, off, False)
     return _Plan(days, frozenset([*_days(lo, hi), *worked]))
 
 

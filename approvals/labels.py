@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Mapping
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from approvals import catalogue
 
@@ -15,3 +16,8 @@ def translated(labels: Mapping | Iterable[tuple]) -> dict:
     rows of a list, which would otherwise translate a label per row (and ``get_FOO_display``
     hashes, so translates, every choice's name on each call)."""
     return {value: str(label) for value, label in dict(labels).items()}
+
+
+#: Django's own messages whose Chinese translation is wrong: the project's catalogue, which comes
+#: first, corrects them (Django's zh_Hans says "empty strings are not allowed" for a NUL).
+CORRECTED_DJANGO_MESSAGES = (gettext_noop("Null characters are not allowed."),)

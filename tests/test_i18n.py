@@ -61,3 +61,11 @@ def test_chinese_is_the_default_and_english_is_available() -> None:
 
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert "en" in dict(settings.LANGUAGES)
+
+
+def test_django_messages_mistranslated_in_chinese_are_corrected() -> None:
+    # Django's zh_Hans catalogue says "empty strings are not allowed" for a NUL in a text field.
+    from django.core.validators import ProhibitNullCharactersValidator
+
+    with translation.override("zh-hans"):
+        assert str(ProhibitNullCharactersValidator.message) == "不允许包含空字符（NUL）。"
