@@ -65,15 +65,21 @@ def _finite(value: Any) -> None:
         raise ValidationError(gettext_lazy("Numbers must be finite."))
 
 
+def _text(value: Any) -> str:
+    """A value given as text ("" for none): anything else is refused."""
+    _finite(value)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(gettext_lazy("Enter text."))
+    return value
+
+
 def text(max_length: int, *, required_message: str | None = None, pattern: re.Pattern | None = None) -> Rule:
     """Text (stripped) of at most ``max_length`` characters; with ``pattern``, text it matches."""
 
     def rule(value: Any, required: bool) -> str:
-        _finite(value)
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise ValidationError(gettext_lazy("Enter text."))
+        value = _text(value)
         messages = {"required": required_message} if required_message else None
         cleaned = forms.CharField(max_length=max_length, required=required, error_messages=messages).clean(value)
         if cleaned and pattern is not None and not pattern.match(cleaned):
@@ -101,11 +107,7 @@ def choice(choices: list[tuple[str, Any]], *, required_message: str) -> Rule:
     """One of ``choices`` (their values)."""
 
     def rule(value: Any, required: bool) -> str:
-        _finite(value)
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise ValidationError(gettext_lazy("Enter text."))
+        value = _text(value)
         field = forms.ChoiceField(choices=choices, required=required, error_messages={"required": required_message})
         return field.clean(value)
 
