@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from approvals.api import views
+from approvals.api import calendar, views
 
 app_name = "api"
 
@@ -10,18 +10,18 @@ router = DefaultRouter()
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("notifications", views.NotificationViewSet, basename="notification")
 router.register("alerts", views.AlertViewSet, basename="alert")
-router.register("calendar/days", views.CalendarDayViewSet, basename="calendar-day")
+router.register("calendar/days", calendar.CalendarDayViewSet, basename="calendar-day")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
-    path("calendar/years/", views.CalendarYearView.as_view(), name="calendar-years"),
-    path("calendar/previews/<int:pk>/", views.CalendarPreviewView.as_view(), name="calendar-preview"),
+    path("calendar/years/", calendar.CalendarYearView.as_view(), name="calendar-years"),
+    path("calendar/previews/<int:pk>/", calendar.CalendarPreviewView.as_view(), name="calendar-preview"),
     path(
         "calendar/previews/<int:pk>/confirm/",
-        views.CalendarPreviewConfirmView.as_view(),
+        calendar.CalendarPreviewConfirmView.as_view(),
         name="calendar-preview-confirm",
     ),
-    path("deadline/", views.DeadlineView.as_view(), name="deadline"),
+    path("deadline/", calendar.DeadlineView.as_view(), name="deadline"),
     path("reports/", include("approvals.api.reports")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own (?script): no inline
