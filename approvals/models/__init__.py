@@ -1,0 +1,140 @@
+"""The approvals domain's data, one module a part (each module's docstring says what it holds):
+
+- ``policies``: the three procedures and their limits;
+- ``people``: organisations, departments, routes, users;
+- ``applications``: applications, their states and stored clocks, the level rule, the state machines;
+- ``case_files``: special procedures, materials, the tracking-number sequence;
+- ``events``: the audit trail, notifications, alerts, digests;
+- ``services``: ratings and appointments;
+- ``calendar``: loaded schedules, calendar uploads, calendar feeds.
+
+Every name is importable from ``approvals.models`` as before; Django finds the models here.
+"""
+
+from __future__ import annotations
+
+from approvals.models.applications import (
+    CLOCK_DUE_COLUMNS,
+    CLOSED_STATES,
+    CORRECTIONS_FIRST,
+    LEVEL_COLUMNS,
+    LEVEL_RULE,
+    OPEN_STATES,
+    PROVISIONAL,
+    RUNNING_DUE,
+    URGENCY_ORDER,
+    WAITING_CLOCK,
+    Application,
+    ApplicationQuerySet,
+    ClockKind,
+    ExtensionState,
+    State,
+    VerificationMethod,
+)
+from approvals.models.calendar import (
+    CalendarDay,
+    CalendarFeed,
+    CalendarJob,
+    CalendarYear,
+    DayKind,
+)
+from approvals.models.case_files import (
+    Material,
+    PrivateStorage,
+    SpecialProcedure,
+    SpecialProcedureKind,
+    TrackingSequence,
+    material_path,
+    private_storage,
+)
+from approvals.models.events import (
+    Alert,
+    AlertClock,
+    AlertLevel,
+    AuditEvent,
+    AuditHead,
+    Digest,
+    Notification,
+)
+from approvals.models.people import (
+    Department,
+    Organisation,
+    OrganisationKind,
+    ProcedureRoute,
+    User,
+    UserManager,
+    validate_credit_code,
+)
+from approvals.models.policies import (
+    LimitUnit,
+    Policy,
+    PolicyQuerySet,
+    Procedure,
+)
+from approvals.models.services import (
+    RATING_BAD_AT_MOST,
+    RATING_FOLLOW_UP_DAYS,
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    Rating,
+    RatingLevel,
+)
+from approvals.roles import Role  # re-exported: callers import it with the models
+
+__all__ = [
+    "CLOCK_DUE_COLUMNS",
+    "CLOSED_STATES",
+    "CORRECTIONS_FIRST",
+    "LEVEL_COLUMNS",
+    "LEVEL_RULE",
+    "OPEN_STATES",
+    "PROVISIONAL",
+    "RATING_BAD_AT_MOST",
+    "RATING_FOLLOW_UP_DAYS",
+    "RUNNING_DUE",
+    "URGENCY_ORDER",
+    "WAITING_CLOCK",
+    "Alert",
+    "AlertClock",
+    "AlertLevel",
+    "Application",
+    "ApplicationQuerySet",
+    "Appointment",
+    "AppointmentKind",
+    "AppointmentStatus",
+    "AuditEvent",
+    "AuditHead",
+    "CalendarDay",
+    "CalendarFeed",
+    "CalendarJob",
+    "CalendarYear",
+    "ClockKind",
+    "DayKind",
+    "Department",
+    "Digest",
+    "ExtensionState",
+    "LimitUnit",
+    "Material",
+    "Notification",
+    "Organisation",
+    "OrganisationKind",
+    "Policy",
+    "PolicyQuerySet",
+    "PrivateStorage",
+    "Procedure",
+    "ProcedureRoute",
+    "Rating",
+    "RatingLevel",
+    "Role",
+    "SpecialProcedure",
+    "SpecialProcedureKind",
+    "State",
+    "TrackingSequence",
+    "User",
+    "UserManager",
+    "VerificationMethod",
+    "material_path",
+    "private_storage",
+    "validate_credit_code",
+]
