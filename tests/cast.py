@@ -3,6 +3,7 @@ provider, two departments. No factories: a test reads like a story about these p
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -46,6 +47,20 @@ def noon(day: date) -> datetime:
     return datetime.combine(day, time(12, 0), tzinfo=SHANGHAI)
 
 
+#: Each procedure's details as its form stores them, complete (approvals.details, COMPLETE mode):
+#: a cast draft can be submitted as the screens and the API submit it.
+DETAILS: dict[str, dict] = {
+    Procedure.TELECOM_LICENCE: {"categories": ["B25"], "business": "B25 信息服务业务", "coverage": "安徽省"},
+    Procedure.NUMBER_RESOURCE: {
+        "number_type": "sms_access_code",
+        "quantity": 1,
+        "code": "106905511234",
+        "purpose": "验证码及通知类短信",
+    },
+    Procedure.WEBSITE_FILING: {"website": "云端科技官网", "domains": ["yunduan.cn"]},
+}
+
+
 @dataclass
 class Cast:
     licensing: Department  # 信息通信管理处: licences and number resources
@@ -67,14 +82,19 @@ class Cast:
         who = who or self.alice
         provider = self.telecom.pk if procedure == Procedure.WEBSITE_FILING else None
         app = workflow.create_application(
-            who, procedure, "第二类增值电信业务 信息服务业务", provider_id=provider, on=on
+            who,
+            procedure,
+            "第二类增值电信业务 信息服务业务",
+            details=copy.deepcopy(DETAILS[procedure]),
+            provider_id=provider,
+            on=on,
         )
         workflow.add_material(app.pk, who, pdf(), on=on)
         return Application.objects.get(pk=app.pk)
 
     def received(self, procedure: str = Procedure.TELECOM_LICENCE, on: date = date(2026, 3, 2)) -> Application:
         app = self.draft(procedure, on=on)
-        return workflow.submit(app.pk, self.alice, on=on)
+        return workflow.submit(app.pk, self.alice, on=on, complete=True)
 
     def under_review(
         self,
@@ -84,7 +104,7 @@ class Cast:
     ) -> Application:
         if procedure == Procedure.WEBSITE_FILING:
             app = self.draft(procedure, on=received)
-            workflow.submit(app.pk, self.alice, on=received)
+            workflow.submit(app.pk, self.alice, on=received, complete=True)
             return workflow.forward_to_administration(
                 app.pk, self.pat, method="face", verified_at=noon(received), reference="FACE-1", on=accepted
             )

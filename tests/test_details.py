@@ -12,7 +12,7 @@ from django.utils import translation
 from approvals import details, workflow
 from approvals.models import Application, Procedure
 from tests.api import api, error, ok
-from tests.cast import Cast, browser, pdf
+from tests.cast import DETAILS, Cast, browser, pdf
 
 LICENCE, NUMBERS, FILING = Procedure.TELECOM_LICENCE, Procedure.NUMBER_RESOURCE, Procedure.WEBSITE_FILING
 DOMAINS_21 = [f"site{i}.cn" for i in range(21)]
@@ -191,3 +191,11 @@ def test_a_submission_checks_that_the_details_are_complete(cast: Cast) -> None:
         workflow.submit(app.pk, cast.alice, complete=True)
     assert (str(caught.value), caught.value.field) == ("Choose the type of number.", "details.number_type")
     assert Application.objects.get(pk=app.pk).state == "draft"
+
+
+@pytest.mark.parametrize("procedure", Procedure.values)
+def test_every_cast_draft_has_complete_details_and_submits_as_the_screens_submit(cast: Cast, procedure: str) -> None:
+    app = cast.draft(procedure)
+    assert app.details == DETAILS[procedure]
+    assert details.clean(procedure, app.details, details.COMPLETE) == app.details  # as a form stores them
+    assert workflow.submit(app.pk, cast.alice, complete=True).state != "draft"

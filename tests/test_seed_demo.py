@@ -18,7 +18,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django_q.models import OrmQ
 
-from approvals import audit, credit_code, workflow
+from approvals import audit, credit_code, details, workflow
 from approvals.holidays import work_calendar
 from approvals.management.commands.seed_demo import PASSWORD, SCENARIOS, allocate
 from approvals.models import (
@@ -109,7 +109,10 @@ def it_makes_every_procedure_and_every_state() -> None:
     assert set(apps.values_list("state", flat=True)) == set(State.values)
     assert set(apps.values_list("extension_state", flat=True)) == set(ExtensionState.values)
     assert apps.filter(correction_notices__gt=1, state=State.CORRECTION).exists()  # the flagged second notice
-    assert apps.filter(details__has_key="domain").count() == apps.filter(procedure=Procedure.WEBSITE_FILING).count()
+    assert apps.filter(details__has_key="domains").count() == apps.filter(procedure=Procedure.WEBSITE_FILING).count()
+    # Every application's details are complete, as a submission through the screens needs them.
+    for app in apps:
+        assert details.clean(app.procedure, app.details, details.COMPLETE) == app.details, app
 
 
 def it_builds_through_the_workflow_in_date_order() -> None:

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import credit_code, notifications, workflow
+from approvals import credit_code, details, notifications, workflow
 from approvals.holidays import work_calendar
 from approvals.models import (
     Application,
@@ -177,15 +177,16 @@ GIVEN_NAMES = [
     ("佳琪", "jiaqi"),
 ]
 
+# (what is applied for, its categories in approvals.procedures.LICENCE_CATEGORIES, weight)
 LICENCE_BUSINESSES = [
-    ("第二类增值电信业务：信息服务业务（仅限互联网信息服务）", "B2", 6),
-    ("第二类增值电信业务：信息服务业务（不含互联网信息服务）", "B2", 2),
-    ("第二类增值电信业务：在线数据处理与交易处理业务", "B2", 3),
-    ("第二类增值电信业务：国内呼叫中心业务", "B2", 2),
-    ("第二类增值电信业务：存储转发类业务", "B2", 1),
-    ("第二类增值电信业务：互联网接入服务业务", "B1", 1),
-    ("第一类增值电信业务：互联网数据中心业务", "B1", 1),
-    ("第一类增值电信业务：内容分发网络业务", "B1", 1),
+    ("第二类增值电信业务：信息服务业务（仅限互联网信息服务）", ["B25"], 6),
+    ("第二类增值电信业务：信息服务业务（不含互联网信息服务）", ["B25"], 2),
+    ("第二类增值电信业务：在线数据处理与交易处理业务", ["B21"], 3),
+    ("第二类增值电信业务：国内呼叫中心业务", ["B24"], 2),
+    ("第二类增值电信业务：存储转发类业务", ["B23"], 1),
+    ("第一类增值电信业务：互联网接入服务业务", ["B14"], 1),
+    ("第一类增值电信业务：互联网数据中心业务", ["B11"], 1),
+    ("第一类增值电信业务：互联网数据中心业务、内容分发网络业务", ["B11", "B12"], 1),
 ]
 SITE_KINDS = [
     ("官网", "", 6),
@@ -770,21 +771,25 @@ class Command(BaseCommand):
     # -- applications -----------------------------------------------------------------------------
 
     def subject(self, procedure: str, area: str, brand: str, brand_py: str) -> tuple[str, dict]:
+        """What is applied for, and the details a complete form stores for it (approvals.details:
+        each application is submitted as the screens submit it, complete)."""
         rng = self.rng
         if procedure == TELECOM:
-            business, category, _w = rng.choices(LICENCE_BUSINESSES, [w for *_x, w in LICENCE_BUSINESSES])[0]
+            business, categories, _w = rng.choices(LICENCE_BUSINESSES, [w for *_x, w in LICENCE_BUSINESSES])[0]
             prefix = rng.choices(("", "经营许可证续期：", "经营许可证变更（增加业务种类）："), (8, 1, 1))[0]
-            return prefix + business, {"business": business, "category": category, "coverage": "安徽省"}
-        if procedure == NUMBERS:
+            subject, given = prefix + business, {"categories": categories, "coverage": "安徽省"}
+        elif procedure == NUMBERS:
             code = f"1069{area}{rng.randint(0, 9999):04d}"
             purpose = rng.choice(("验证码及通知类短信", "会员服务通知短信", "物流状态通知短信", "政务服务提醒短信"))
-            return f"短消息类服务接入代码 {code}（安徽省内使用）", {"code": code, "purpose": purpose}
-        site, sub, _w = rng.choices(SITE_KINDS, [w for *_x, w in SITE_KINDS])[0]
-        domain = f"{brand_py}{rng.choice(('', '', 'tech', 'info', 'data'))}.{rng.choice(TLDS)}"
-        if sub:
-            domain = f"{sub}.{domain}"
-        name = f"{brand}{rng.choice(('', '科技', '网络', '信息'))}{site}"
-        return f"{name}（{domain}）", {"website": name, "domain": domain}
+            subject = f"短消息类服务接入代码 {code}（安徽省内使用）"
+            given = {"number_type": "sms_access_code", "quantity": 1, "code": code, "purpose": purpose}
+        else:
+            site, sub, _w = rng.choices(SITE_KINDS, [w for *_x, w in SITE_KINDS])[0]
+            domain = f"{brand_py}{rng.choice(('', '', 'tech', 'info', 'data'))}.{rng.choice(TLDS)}"
+            domains = [f"{sub}.{domain}"] if sub else [domain, f"www.{domain}"]
+            name = f"{brand}{rng.choice(('', '科技', '网络', '信息'))}{site}"
+            subject, given = f"{name}（{domains[0]}）", {"website": name, "domains": domains}
+        return subject, details.clean(procedure, given, details.COMPLETE)
 
     def make_plans(self, total: int) -> list[Plan]:
         rng = self.rng
@@ -797,8 +802,8 @@ class Command(BaseCommand):
             _org, users, area, brand, brand_py = rng.choices(self.enterprises, weights)[0]
             applicant = users[0] if len(users) == 1 or rng.random() < 0.75 else users[1]
             provider = rng.choices(self.providers, PROVIDER_WEIGHTS)[0] if procedure == FILING else None
-            subject, details = self.subject(procedure, area, brand, brand_py)
-            plan = Plan(scenario, procedure, applicant, provider, subject, details)
+            subject, given = self.subject(procedure, area, brand, brand_py)
+            plan = Plan(scenario, procedure, applicant, provider, subject, given)
             plan.steps = planner.plan(scenario, procedure)
             plans.append(plan)
         return plans
@@ -837,7 +842,7 @@ class Command(BaseCommand):
         if action == "material":
             return workflow.add_material(app, plan.applicant, pdf(kw["name"]), on=on)
         if action == "submit":
-            return workflow.submit(app, plan.applicant, on=on)
+            return workflow.submit(app, plan.applicant, on=on, complete=True)
         if action == "resubmit":
             return workflow.resubmit(app, plan.applicant, note="已按补正通知补齐材料。", on=on)
         if action == "withdraw":
@@ -887,7 +892,8 @@ class Command(BaseCommand):
             return workflow.deny(app, officer, kw["reasons"], REMEDIES, on=on)
         if action == "serve":
             if plan.procedure == TELECOM:
-                number = f"皖{plan.details['category']}-{on.year}{self.serial(f'B{on.year}', 180, 9):04d}"
+                licence_class = plan.details["categories"][0][:2]  # B1 or B2: the first category's
+                number = f"皖{licence_class}-{on.year}{self.serial(f'B{on.year}', 180, 9):04d}"
             else:
                 number = f"皖码〔{on.year}〕{self.serial(f'M{on.year}', 60, 5):04d}号"
             return workflow.serve_certificate(app, officer, number, on=on)
