@@ -7,6 +7,7 @@ like does not depend on the day the suite runs.
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, time
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -19,8 +20,9 @@ from django.utils import timezone
 from django_q.models import OrmQ
 
 from approvals import audit, credit_code, details, workflow
+from approvals.catalogue import ENTRIES
 from approvals.holidays import work_calendar
-from approvals.management.commands.seed_demo import PASSWORD, SCENARIOS, allocate
+from approvals.management.commands.seed_demo import PASSWORD, SCENARIOS, Command, Planner, allocate
 from approvals.models import (
     CLOCK_DUE_COLUMNS,
     Application,
@@ -87,6 +89,21 @@ def test_the_scenarios_are_allocated_in_proportion_and_each_at_least_once():
     assert {(p, s) for p, s, _w in SCENARIOS} == set(allocate(len(SCENARIOS)))
     assert len(allocate(7)) == 7
     assert allocate(0) == []
+
+
+def test_each_action_it_plays_is_a_catalogue_entry_and_it_plays_every_transition():
+    """The plans' steps are named by the catalogue (approvals.catalogue): a renamed action fails
+    here, and so does a transition added to the catalogue that no scenario plays."""
+    plays = set(Command().plays())
+    assert plays <= {e.name for e in ENTRIES}
+    planned = {
+        action
+        for seed in range(20)
+        for procedure, scenario, _w in SCENARIOS
+        for _offset, action, _kwargs in Planner(random.Random(seed)).plan(scenario, procedure)
+    }
+    assert planned == plays
+    assert {e.name for e in ENTRIES if e.machine} <= planned
 
 
 def test_it_builds_a_live_demo_once(db, uploads, pin):

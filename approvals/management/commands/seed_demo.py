@@ -19,6 +19,7 @@ from __future__ import annotations
 import random
 import time as clock
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -56,6 +57,9 @@ SPAN = 100  # working days back from the last working day: about five months
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 TELECOM, NUMBERS, FILING = Procedure.TELECOM_LICENCE, Procedure.NUMBER_RESOURCE, Procedure.WEBSITE_FILING
 PROMISED = {TELECOM: 26, NUMBERS: 10, FILING: 8}  # the working days of the seeded policies
+# A plan's steps are named by their actions' catalogue entries (approvals.catalogue); these two
+# are both workflow.submit's: a filing goes to its access provider first.
+SUBMISSIONS = ("submit", "submit_to_provider")
 
 # -- the demo world's vocabulary ----------------------------------------------------------------
 
@@ -302,6 +306,10 @@ class Plan:
     department_id: int | None = None
 
 
+# A step played: (the plan, the day, the step's arguments) -> what its workflow function returns.
+Play = Callable[["Plan", date, dict], Any]
+
+
 class Script:
     """Actions separated by gaps in working days; placed on the calendar once its length is known."""
 
@@ -351,10 +359,10 @@ class Planner:
     # -- pieces ---------------------------------------------------------------------------------
 
     def draft(self, script: Script, procedure: str) -> Script:
-        script.then(0, "create")
+        script.then(0, "created")
         names = MATERIALS[procedure]
         for name in self.rng.sample(names, self.rng.randint(1, min(3, len(names)))):
-            script.then(self.rng.choice((0, 0, 1)), "material", name=name)
+            script.then(self.rng.choice((0, 0, 1)), "material_added", name=name)
         return script
 
     def intake(self, procedure: str, corrections: int = 0, answered: bool = True) -> Script:
@@ -364,9 +372,9 @@ class Planner:
         script = self.draft(Script(), procedure).then(rng.randint(0, 3), "submit")
         for notice in range(1, corrections + 1):
             items = rng.sample(CORRECTIONS[procedure], rng.randint(1, 3))
-            script.then(rng.randint(1, 3 if notice > 1 else 4), "correction", items=items)
+            script.then(rng.randint(1, 3 if notice > 1 else 4), "request_correction", items=items)
             if notice < corrections or answered:
-                script.then(rng.randint(2, 8), "material", name="补正材料.pdf")
+                script.then(rng.randint(2, 8), "material_added", name="补正材料.pdf")
                 script.then(rng.choice((0, 0, 1)), "resubmit")
         return script
 
@@ -377,7 +385,7 @@ class Planner:
         script = self.intake(procedure, corrections)
         if deemed:
             script.clock_starts()  # deemed accepted as of receipt (or of the corrections)
-            script.then(6, "deem")  # the day after the 5 working days ran out
+            script.then(6, "deem_accepted")  # the day after the 5 working days ran out
         elif corrections:
             script.clock_starts()  # accepted as of the day the corrections arrived
             script.then(rng.randint(0, 3), "accept")
@@ -386,21 +394,35 @@ class Planner:
             script.clock_starts()
         return script
 
+    def sent_to_provider(self) -> Script:
+        """A website filing drafted and sent to its access provider."""
+        return self.draft(Script(), FILING).then(self.rng.randint(0, 2), "submit_to_provider")
+
+    def returned(self, script: Script) -> Script:
+        """The access provider sends the filing back: a draft again."""
+        return script.then(self.rng.randint(1, 3), "return_to_applicant", reasons=self.rng.choice(RETURNS))
+
     def filing(self) -> Script:
         """A website filing up to the moment it reaches the administration (the clock start)."""
         rng = self.rng
-        script = self.draft(Script(), FILING).then(rng.randint(0, 2), "submit")
+        script = self.sent_to_provider()
         if rng.random() < 0.15:  # the provider sent it back once
-            script.then(rng.randint(1, 3), "return", reasons=rng.choice(RETURNS))
-            script.then(rng.randint(1, 5), "material", name="主体负责人身份证明（重新上传）.pdf")
-            script.then(0, "submit")
-        script.then(rng.randint(1, 3), "forward", method=rng.choice(VerificationMethod.values))
+            self.returned(script)
+            script.then(rng.randint(1, 5), "material_added", name="主体负责人身份证明（重新上传）.pdf")
+            script.then(0, "submit_to_provider")
+        script.then(rng.randint(1, 3), "forward_to_administration", method=rng.choice(VerificationMethod.values))
         script.clock_starts()
         return script
 
-    def pause(self, procedure: str) -> dict:
+    def special_procedure(self, script: Script, procedure: str, gap: int, lasting: int | None = None) -> Script:
+        """A special procedure (a kind and legal basis of the procedure's) started ``gap`` working
+        days after the last action; with ``lasting``, ended that many working days later."""
         kind, basis = self.rng.choice(SPECIAL[procedure])
-        return {"kind": kind, "basis": basis, "notice_gap": self.rng.choice((0, 1)), "days": self.rng.randint(10, 40)}
+        notice_gap, days = self.rng.choice((0, 1)), self.rng.randint(10, 40)
+        script.then(gap, "start_special_procedure", kind=kind, basis=basis, notice_gap=notice_gap, days=days)
+        if lasting is not None:
+            script.then(lasting, "end_special_procedure", note=self.rng.choice(RESUME_NOTES))
+        return script
 
     def remaining(self, procedure: str, status: str) -> int:
         """Working days left on the promised clock at the last working day, for a wanted status."""
@@ -423,12 +445,11 @@ class Planner:
             return script.place(start=script.length + rng.randint(0, 15))
 
         if kind == "returned":  # a filing the provider sent back: a draft again
-            script = self.draft(Script(), FILING).then(rng.randint(0, 2), "submit")
-            script.then(rng.randint(1, 3), "return", reasons=rng.choice(RETURNS))
+            script = self.returned(self.sent_to_provider())
             return script.place(start=script.length + rng.randint(0, 10))
 
         if kind == "provider_review":
-            script = self.draft(Script(), FILING).then(rng.randint(0, 2), "submit")
+            script = self.sent_to_provider()
             return script.place(start=script.length + rng.randint(0, 3))
 
         if kind == "received":  # waiting for acceptance: within its 5 working days
@@ -450,7 +471,7 @@ class Planner:
             if procedure == FILING:
                 script = self.draft(Script(), FILING)
                 if rng.random() < 0.6:
-                    script.then(rng.randint(0, 2), "submit")
+                    script.then(rng.randint(0, 2), "submit_to_provider")
             else:
                 stage = rng.choice(("received", "correction", "review"))
                 if stage == "review":
@@ -458,9 +479,8 @@ class Planner:
                 else:
                     script = self.intake(procedure, corrections=int(stage == "correction"), answered=False)
             # Still within the 5 working days if it was only received (later it would be deemed accepted).
-            script.then(
-                rng.randint(1, 4) if script.items[-1][1] == "submit" else rng.randint(1, 12), "withdraw", reason=reason
-            )
+            gap = rng.randint(1, 4) if script.items[-1][1] in SUBMISSIONS else rng.randint(1, 12)
+            script.then(gap, "withdraw", reason=reason)
             return self.closed(script)
 
         if kind == "review":  # under review: green, yellow, red or severe
@@ -474,15 +494,14 @@ class Planner:
                 # It starts before the promised due date: a later one would not stop that clock.
                 at = max(rng.randint(1, min(counted - 2, limit - 1)), done)
                 paused = rng.randint(3, 10)
-                script.then(at - done, "pause", **self.pause(procedure))
-                script.then(paused, "resume", note=rng.choice(RESUME_NOTES))
+                self.special_procedure(script, procedure, at - done, lasting=paused)
             return script.place(anchor=counted + paused)
 
         if kind == "paused":  # a special procedure is running
             script = self.accepted(procedure)
             done = script.since(script.anchor)
             counted = max(rng.randint(2, limit - 2), done)
-            script.then(counted - done, "pause", **self.pause(procedure))
+            self.special_procedure(script, procedure, counted - done)
             return script.place(anchor=counted + rng.randint(2, 25))
 
         if scenario == "extension:early":
@@ -517,8 +536,7 @@ class Planner:
                 done = script.since(script.anchor)
                 at = max(rng.randint(3, min(took - 2, limit - 1)), done)
                 paused = rng.randint(5, 15)
-                script.then(at - done, "pause", **self.pause(procedure))
-                script.then(paused, "resume", note=rng.choice(RESUME_NOTES))
+                self.special_procedure(script, procedure, at - done, lasting=paused)
                 took += paused
             decided = took - script.since(script.anchor)
             if kind == "denied":
@@ -527,7 +545,7 @@ class Planner:
             script.then(max(decided, 0), "grant", reasons="经审查，申请人符合法定条件，准予许可。")
             if kind == "granted":  # the certificate is still to be served: some of them late
                 return script.place(start=script.length + rng.choice((0, 1, 2, 4, 6, 8, 11, 13)))
-            script.then(rng.randint(11, 14) if rng.random() < 0.08 else rng.randint(1, 8), "serve")
+            script.then(rng.randint(11, 14) if rng.random() < 0.08 else rng.randint(1, 8), "serve_certificate")
             return self.closed(script)
 
         if kind == "arrived":  # a filing under review at the administration
@@ -817,10 +835,11 @@ class Command(BaseCommand):
         self.numbers: Counter[str] = Counter()
         self.staff = {user.pk: user for user in User.objects.filter(role=Role.OFFICER)}
         days = {offset: self.day(offset) for offset in {-o for o, _p, _s in queue}}
+        plays = self.plays()
         for negative, p, s in queue:
             plan = plans[p]
             _offset, action, kwargs = plan.steps[s]
-            result = self.act(plan, days[-negative], action, kwargs)
+            result = plays[action](plan, days[-negative], kwargs)
             if isinstance(result, Application):
                 plan.app_id = result.pk
                 plan.officer_id = result.officer_id
@@ -831,78 +850,106 @@ class Command(BaseCommand):
         self.numbers[key] = self.numbers[key] + self.rng.randint(1, step) if key in self.numbers else start
         return self.numbers[key]
 
-    def act(self, plan: Plan, on: date, action: str, kw: dict) -> Any:
-        rng, app = self.rng, plan.app_id
-        officer = self.staff.get(plan.officer_id)
-        if action == "create":
-            provider = plan.provider.pk if plan.provider else None
-            return workflow.create_application(
-                plan.applicant, plan.procedure, plan.subject, details=plan.details, provider_id=provider, on=on
-            )
-        if action == "material":
-            return workflow.add_material(app, plan.applicant, pdf(kw["name"]), on=on)
-        if action == "submit":
-            return workflow.submit(app, plan.applicant, on=on, complete=True)
-        if action == "resubmit":
-            return workflow.resubmit(app, plan.applicant, note="已按补正通知补齐材料。", on=on)
-        if action == "withdraw":
-            return workflow.withdraw(app, plan.applicant, kw["reason"], on=on)
-        if action == "return":
-            return workflow.return_to_applicant(app, self.provider_users[plan.provider.pk][0], kw["reasons"], on=on)
-        if action == "forward":
-            desk = rng.choice(self.provider_users[plan.provider.pk])
-            verified_day = self.calendar.add_working_days(on, -rng.choice((0, 0, 1))).date
-            verified = datetime.combine(verified_day, time(rng.randint(9, 16), rng.randint(0, 59)))
-            verified = min(timezone.make_aware(verified), timezone.now() - timedelta(minutes=5))
-            reference = f"{kw['method'].upper()}-{verified_day:%Y%m%d}-{rng.randint(1000, 9999)}"
-            return workflow.forward_to_administration(
-                app, desk, method=kw["method"], verified_at=verified, reference=reference, on=on
-            )
-        if action == "accept":
-            return workflow.accept(app, officer, on=on)
-        if action == "deem":
-            return workflow.deem_accepted(app, on=on)
-        if action == "refuse_to_accept":
-            return workflow.refuse_to_accept(app, officer, kw["reasons"], on=on)
-        if action == "correction":
-            items = "\n".join(f"{i}. {item}；" for i, item in enumerate(kw["items"], 1))
-            return workflow.request_correction(app, officer, "请补正以下材料：\n" + items, on=on)
-        if action == "pause":
-            notice = min(self.calendar.add_working_days(on, kw["notice_gap"]).date, self.today)
-            return workflow.start_special_procedure(
-                app,
-                officer,
+    def plays(self) -> dict[str, Play]:
+        """How a plan's step is played, by the name of its action's entry in the catalogue
+        (approvals.catalogue.ENTRIES): its workflow function, with the demo's people and words.
+        tests/test_seed_demo.py checks that each name is an entry, and that the scenarios play
+        every transition in the catalogue (an action added there is added here)."""
+
+        def officer(plan: Plan) -> User:
+            return self.staff[plan.officer_id]
+
+        def manager(plan: Plan) -> User:
+            return self.managers[plan.department_id]
+
+        def submit(plan: Plan, on: date, kw: dict) -> Application:
+            return workflow.submit(plan.app_id, plan.applicant, on=on, complete=True)  # as the screens submit
+
+        return {
+            "created": lambda plan, on, kw: workflow.create_application(
+                plan.applicant,
+                plan.procedure,
+                plan.subject,
+                details=plan.details,
+                provider_id=plan.provider.pk if plan.provider else None,
+                on=on,
+            ),
+            "material_added": lambda plan, on, kw: workflow.add_material(
+                plan.app_id, plan.applicant, pdf(kw["name"]), on=on
+            ),
+            "submit": submit,
+            "submit_to_provider": submit,  # (SUBMISSIONS)
+            "resubmit": lambda plan, on, kw: workflow.resubmit(
+                plan.app_id, plan.applicant, note="已按补正通知补齐材料。", on=on
+            ),
+            "withdraw": lambda plan, on, kw: workflow.withdraw(plan.app_id, plan.applicant, kw["reason"], on=on),
+            "return_to_applicant": lambda plan, on, kw: workflow.return_to_applicant(
+                plan.app_id, self.provider_users[plan.provider.pk][0], kw["reasons"], on=on
+            ),
+            "forward_to_administration": self.forward,
+            "accept": lambda plan, on, kw: workflow.accept(plan.app_id, officer(plan), on=on),
+            "deem_accepted": lambda plan, on, kw: workflow.deem_accepted(plan.app_id, on=on),
+            "refuse_to_accept": lambda plan, on, kw: workflow.refuse_to_accept(
+                plan.app_id, officer(plan), kw["reasons"], on=on
+            ),
+            "request_correction": lambda plan, on, kw: workflow.request_correction(
+                plan.app_id,
+                officer(plan),
+                "请补正以下材料：\n" + "\n".join(f"{i}. {item}；" for i, item in enumerate(kw["items"], 1)),
+                on=on,
+            ),
+            "start_special_procedure": lambda plan, on, kw: workflow.start_special_procedure(
+                plan.app_id,
+                officer(plan),
                 kind=kw["kind"],
                 basis=kw["basis"],
-                notice_date=notice,
+                notice_date=min(self.calendar.add_working_days(on, kw["notice_gap"]).date, self.today),
                 expected_end=on + timedelta(days=kw["days"]),
                 on=on,
-            )
-        if action == "resume":
-            return workflow.end_special_procedure(app, officer, note=kw["note"], on=on)
-        if action == "request_extension":
-            return workflow.request_extension(app, officer, kw["days"], rng.choice(EXTENSIONS), on=on)
-        if action == "approve_extension":
-            return workflow.approve_extension(app, self.managers[plan.department_id], note="同意延期。", on=on)
-        if action == "reject_extension":
-            return workflow.reject_extension(app, self.managers[plan.department_id], rng.choice(REJECTIONS), on=on)
-        if action == "grant":
-            return workflow.grant(app, officer, reasons=kw["reasons"], on=on)
-        if action == "deny":
-            return workflow.deny(app, officer, kw["reasons"], REMEDIES, on=on)
-        if action == "serve":
-            if plan.procedure == TELECOM:
-                licence_class = plan.details["categories"][0][:2]  # B1 or B2: the first category's
-                number = f"皖{licence_class}-{on.year}{self.serial(f'B{on.year}', 180, 9):04d}"
-            else:
-                number = f"皖码〔{on.year}〕{self.serial(f'M{on.year}', 60, 5):04d}号"
-            return workflow.serve_certificate(app, officer, number, on=on)
-        if action == "file":
-            number = f"皖ICP备{on.year}{self.serial(f'ICP{on.year}', 18_000, 60):06d}号"
-            return workflow.file(app, officer, number, on=on)
-        if action == "refuse_filing":
-            return workflow.refuse_filing(app, officer, kw["reasons"], on=on)
-        raise ValueError(f"unknown action {action!r}")
+            ),
+            "end_special_procedure": lambda plan, on, kw: workflow.end_special_procedure(
+                plan.app_id, officer(plan), note=kw["note"], on=on
+            ),
+            "request_extension": lambda plan, on, kw: workflow.request_extension(
+                plan.app_id, officer(plan), kw["days"], self.rng.choice(EXTENSIONS), on=on
+            ),
+            "approve_extension": lambda plan, on, kw: workflow.approve_extension(
+                plan.app_id, manager(plan), note="同意延期。", on=on
+            ),
+            "reject_extension": lambda plan, on, kw: workflow.reject_extension(
+                plan.app_id, manager(plan), self.rng.choice(REJECTIONS), on=on
+            ),
+            "grant": lambda plan, on, kw: workflow.grant(plan.app_id, officer(plan), reasons=kw["reasons"], on=on),
+            "deny": lambda plan, on, kw: workflow.deny(plan.app_id, officer(plan), kw["reasons"], REMEDIES, on=on),
+            "serve_certificate": lambda plan, on, kw: workflow.serve_certificate(
+                plan.app_id, officer(plan), self.certificate_number(plan, on), on=on
+            ),
+            "file": lambda plan, on, kw: workflow.file(
+                plan.app_id, officer(plan), f"皖ICP备{on.year}{self.serial(f'ICP{on.year}', 18_000, 60):06d}号", on=on
+            ),
+            "refuse_filing": lambda plan, on, kw: workflow.refuse_filing(
+                plan.app_id, officer(plan), kw["reasons"], on=on
+            ),
+        }
+
+    def forward(self, plan: Plan, on: date, kw: dict) -> Application:
+        """The access provider's desk verified the person in charge (that day or the one before)
+        and forwards the filing."""
+        rng = self.rng
+        desk = rng.choice(self.provider_users[plan.provider.pk])
+        verified_day = self.calendar.add_working_days(on, -rng.choice((0, 0, 1))).date
+        verified = datetime.combine(verified_day, time(rng.randint(9, 16), rng.randint(0, 59)))
+        verified = min(timezone.make_aware(verified), timezone.now() - timedelta(minutes=5))
+        reference = f"{kw['method'].upper()}-{verified_day:%Y%m%d}-{rng.randint(1000, 9999)}"
+        return workflow.forward_to_administration(
+            plan.app_id, desk, method=kw["method"], verified_at=verified, reference=reference, on=on
+        )
+
+    def certificate_number(self, plan: Plan, on: date) -> str:
+        if plan.procedure == TELECOM:
+            licence_class = plan.details["categories"][0][:2]  # B1 or B2: the first category's
+            return f"皖{licence_class}-{on.year}{self.serial(f'B{on.year}', 180, 9):04d}"
+        return f"皖码〔{on.year}〕{self.serial(f'M{on.year}', 60, 5):04d}号"
 
     def reassign_a_few(self, plans: list[Plan]) -> None:
         """The manager hands two of a colleague's open cases to the demo officer (today, as

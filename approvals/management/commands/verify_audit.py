@@ -21,10 +21,7 @@ REASONS = (
 
 
 class Command(BaseCommand):
-    help = (
-        "Check the audit trail's hash chain: every event against the one before it, and the newest "
-        "against the chain head. Exits non-zero and names the first bad event if the chain is broken."
-    )
+    help = "Check the audit trail's hash chain up to its head; exits non-zero naming the first bad event."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", type=int, default=2000, metavar="N", help="events read per query")
