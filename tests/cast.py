@@ -111,6 +111,44 @@ class Cast:
         app = self.received(procedure, on=received)
         return workflow.accept(app.pk, app.officer, on=accepted)
 
+    # -- what happens to a case under review, written once ----------------------------------------
+
+    def corrected(self, app: Application, *, asked: date, answered: date, items: str, note: str = "") -> Application:
+        """A correction notice listing ``items`` sent by the case officer on ``asked`` and answered
+        by alice on ``answered``: the corrections arrive that day."""
+        workflow.request_correction(app.pk, app.officer, items, on=asked)
+        return workflow.resubmit(app.pk, self.alice, note=note, on=answered)
+
+    def paused(
+        self,
+        app: Application,
+        *,
+        on: date,
+        until: date,
+        ended: date | None = None,
+        kind: str = "expert_review",
+        basis: str = "《行政许可法》第四十五条",
+        notice: date | None = None,
+    ) -> Application:
+        """A special procedure started by the case officer on ``on`` (its notice dated ``notice``,
+        else that day), expected to last until ``until``: the clocks pause. With ``ended``, it ends
+        that day and the clocks run again."""
+        officer = app.officer
+        app = workflow.start_special_procedure(
+            app.pk, officer, kind=kind, basis=basis, notice_date=notice or on, expected_end=until, on=on
+        )
+        if ended is not None:
+            app = workflow.end_special_procedure(app.pk, officer, on=ended)
+        return app
+
+    def extended(
+        self, app: Application, days: int, *, asked: date, approved: date | None = None, reason: str = "需要专家论证"
+    ) -> Application:
+        """An extension of ``days`` working days asked for by the case officer on ``asked`` and
+        approved by mia (the licensing manager) on ``approved``, else the same day."""
+        workflow.request_extension(app.pk, app.officer, days, reason, on=asked)
+        return workflow.approve_extension(app.pk, self.mia, on=approved or asked)
+
 
 def make_cast() -> Cast:
     licensing = Department.objects.create(name="信息通信管理处")

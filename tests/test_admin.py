@@ -121,15 +121,7 @@ def run_action(client: Client, action: str, apps: list[Application], **extra) ->
 
 def test_every_changelist_and_change_page_opens_for_a_superuser(cast: Cast, root_client: Client) -> None:
     app = cast.under_review(Procedure.NUMBER_RESOURCE, received=D("2026-03-02"), accepted=D("2026-03-02"))
-    workflow.start_special_procedure(
-        app.pk,
-        cast.olga,
-        kind="expert_review",
-        basis="电信网码号资源管理办法",
-        notice_date=D("2026-03-05"),
-        expected_end=D("2026-03-20"),
-        on=D("2026-03-04"),
-    )
+    cast.paused(app, on=D("2026-03-04"), until=D("2026-03-20"), notice=D("2026-03-05"), basis="电信网码号资源管理办法")
     notifications.deliver(AuditEvent.objects.values_list("pk", flat=True))
     CalendarYear.objects.create(year=2027, source="国办发明电")
     CalendarDay.objects.create(date=D("2027-01-01"), kind=DayKind.HOLIDAY, name="元旦", notice_year=2027)
@@ -166,14 +158,8 @@ def test_the_application_page_shows_materials_procedures_and_events_but_no_file_
     cast: Cast, root_client: Client
 ) -> None:
     app = cast.under_review(Procedure.NUMBER_RESOURCE, received=D("2026-03-02"), accepted=D("2026-03-02"))
-    workflow.start_special_procedure(
-        app.pk,
-        cast.olga,
-        kind="expert_review",
-        basis="电信网码号资源管理办法第十条",
-        notice_date=D("2026-03-05"),
-        expected_end=D("2026-03-20"),
-        on=D("2026-03-04"),
+    cast.paused(
+        app, on=D("2026-03-04"), until=D("2026-03-20"), notice=D("2026-03-05"), basis="电信网码号资源管理办法第十条"
     )
     response = root_client.get(reverse("admin:approvals_application_change", args=[app.pk]))
     text = response.content.decode()

@@ -48,8 +48,7 @@ def history(cast: Cast) -> list[AuditEvent]:
     workflow.serve_certificate(served.pk, served.officer, "B2-20260001", on=D("2026-03-23"))
 
     corrected = cast.received(on=D("2026-03-02"))
-    workflow.request_correction(corrected.pk, corrected.officer, "补充营业执照副本", on=D("2026-03-03"))
-    workflow.resubmit(corrected.pk, cast.alice, note="已补充", on=D("2026-03-05"))
+    cast.corrected(corrected, asked=D("2026-03-03"), answered=D("2026-03-05"), items="补充营业执照副本", note="已补充")
     workflow.accept(corrected.pk, corrected.officer, on=D("2026-03-06"))
 
     filing = cast.under_review(Procedure.WEBSITE_FILING, received=D("2026-03-02"), accepted=D("2026-03-03"))

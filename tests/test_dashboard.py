@@ -70,16 +70,7 @@ def levels(cast: Cast, today: date) -> dict[str, Application]:
         # 8 WD from Wed 03-25: due Tue 04-07; statutory 20 WD: 04-23.
         "filing": cast.under_review(FILING, received=D("2026-03-24"), accepted=D("2026-03-25")),
     }
-    paused = cases["paused"]
-    workflow.start_special_procedure(
-        paused.pk,
-        paused.officer,
-        kind="expert_review",
-        basis="《行政许可法》第四十五条",
-        notice_date=D("2026-04-02"),
-        expected_end=D("2026-04-30"),
-        on=D("2026-04-02"),
-    )
+    cast.paused(cases["paused"], on=D("2026-04-02"), until=D("2026-04-30"))
     deny(cases["closed"], D("2026-03-05"))
     return {name: Application.objects.get(pk=app.pk) for name, app in cases.items()}
 
@@ -334,19 +325,9 @@ def decided(cast: Cast, today: date) -> dict[str, Application]:
     grant(a, D("2026-03-12"))
     deny(b, D("2026-03-19"))
     grant(c, D("2026-03-31"))
-    workflow.request_extension(d.pk, d.officer, 3, "需要专家论证", on=D("2026-03-10"))
-    workflow.approve_extension(d.pk, cast.mia, on=D("2026-03-11"))
+    cast.extended(d, 3, asked=D("2026-03-10"), approved=D("2026-03-11"))
     grant(d, D("2026-03-20"))
-    workflow.start_special_procedure(
-        e.pk,
-        e.officer,
-        kind="expert_review",
-        basis="《行政许可法》第四十五条",
-        notice_date=D("2026-03-05"),
-        expected_end=D("2026-03-10"),
-        on=D("2026-03-05"),
-    )
-    workflow.end_special_procedure(e.pk, e.officer, on=D("2026-03-10"))
+    cast.paused(e, on=D("2026-03-05"), until=D("2026-03-10"), ended=D("2026-03-10"))
     grant(e, D("2026-03-31"))
     grant(g, D("2026-04-14"))
     workflow.file(f.pk, f.officer, "皖ICP备2026000001号", on=D("2026-03-17"))  # due 03-13: late

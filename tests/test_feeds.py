@@ -88,15 +88,7 @@ def cases(cast: Cast, now) -> dict[str, Application]:
         if name != "filing":
             made[name] = assign(app, c.oscar if name == "oscars" else c.olga, c)
     made["granted"] = workflow.grant(made["granted"].pk, c.olga, on=TODAY)
-    made["paused"] = workflow.start_special_procedure(
-        made["paused"].pk,
-        c.olga,
-        kind="expert_review",
-        basis="电信业务经营许可管理办法",
-        notice_date=TODAY,
-        expected_end=D("2026-07-10"),
-        on=TODAY,
-    )
+    made["paused"] = c.paused(made["paused"], on=TODAY, until=D("2026-07-10"), basis="电信业务经营许可管理办法")
     made["denied"] = workflow.deny(made["denied"].pk, c.olga, "不符合条件", "可申请行政复议", on=TODAY)
     return {name: Application.objects.get(pk=app.pk) for name, app in made.items()}
 

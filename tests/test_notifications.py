@@ -18,11 +18,9 @@ def told(kind: str) -> set[str]:
 def test_each_event_reaches_the_people_it_concerns(cast: Cast, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         app = cast.received(on=D("2026-03-02"))
-        workflow.request_correction(app.pk, cast.olga, "补充材料", on=D("2026-03-03"))
-        workflow.resubmit(app.pk, cast.alice, on=D("2026-03-04"))
+        cast.corrected(app, asked=D("2026-03-03"), answered=D("2026-03-04"), items="补充材料")
         workflow.accept(app.pk, cast.olga, on=D("2026-03-05"))
-        workflow.request_extension(app.pk, cast.olga, 5, "需要专家论证", on=D("2026-03-06"))
-        workflow.approve_extension(app.pk, cast.mia, on=D("2026-03-09"))
+        cast.extended(app, 5, asked=D("2026-03-06"), approved=D("2026-03-09"))
         workflow.reassign(app.pk, cast.mia, cast.oscar.pk, note="olga 休假")
     assert told("submit") == {"olga"}
     assert told("request_correction") == {"alice"}

@@ -96,32 +96,20 @@ def decided(cast: Cast, now) -> dict[str, Application]:
     """
     now(D("2026-03-31"))
     l1 = cast.received(LICENCE, on=D("2026-03-02"))
-    workflow.request_correction(l1.pk, l1.officer, "1. 营业执照副本", on=D("2026-03-03"))
-    workflow.resubmit(l1.pk, cast.alice, note="已补充", on=D("2026-03-04"))
-    workflow.request_correction(l1.pk, l1.officer, "2. 公章", on=D("2026-03-05"))  # the second: flagged
-    workflow.resubmit(l1.pk, cast.alice, note="已盖章", on=D("2026-03-06"))
+    cast.corrected(l1, asked=D("2026-03-03"), answered=D("2026-03-04"), items="1. 营业执照副本", note="已补充")
+    cast.corrected(l1, asked=D("2026-03-05"), answered=D("2026-03-06"), items="2. 公章", note="已盖章")  # flagged
     workflow.accept(l1.pk, l1.officer, on=D("2026-03-09"))
     workflow.grant(l1.pk, l1.officer, on=D("2026-03-13"))
     workflow.serve_certificate(l1.pk, l1.officer, "B2-20260001", on=D("2026-03-16"))
 
     l2 = cast.under_review(LICENCE, received=D("2026-03-02"), accepted=D("2026-03-03"))
-    workflow.start_special_procedure(
-        l2.pk,
-        l2.officer,
-        kind="expert_review",
-        basis="《行政许可法》第四十五条",
-        notice_date=D("2026-03-05"),
-        expected_end=D("2026-03-10"),
-        on=D("2026-03-05"),
-    )
-    workflow.end_special_procedure(l2.pk, l2.officer, on=D("2026-03-10"))
+    cast.paused(l2, on=D("2026-03-05"), until=D("2026-03-10"), ended=D("2026-03-10"))
     workflow.deny(l2.pk, l2.officer, "不符合条件", "可申请行政复议", on=D("2026-03-20"))
 
     l3 = cast.received(LICENCE, on=D("2026-03-02"))
     workflow.deem_accepted(l3.pk, on=D("2026-03-10"))
     l3 = Application.objects.get(pk=l3.pk)
-    workflow.request_extension(l3.pk, l3.officer, 5, "需要专家论证", on=D("2026-03-11"))
-    workflow.approve_extension(l3.pk, cast.mia, on=D("2026-03-12"))
+    cast.extended(l3, 5, asked=D("2026-03-11"), approved=D("2026-03-12"))
     workflow.grant(l3.pk, l3.officer, on=D("2026-03-30"))
 
     l4 = cast.under_review(LICENCE, received=D("2026-02-10"), accepted=D("2026-02-11"))
@@ -464,23 +452,11 @@ def add_cases(cast: Cast, n: int, first: int = 0) -> None:
     notices and a rating, and ``n`` filings."""
     for i in range(first, first + n):
         app = cast.received(LICENCE, on=D("2026-03-02"))
-        workflow.request_correction(app.pk, app.officer, "1. 盖章", on=D("2026-03-03"))
-        workflow.resubmit(app.pk, cast.alice, on=D("2026-03-03"))
-        workflow.request_correction(app.pk, app.officer, "2. 盖章", on=D("2026-03-04"))
-        workflow.resubmit(app.pk, cast.alice, on=D("2026-03-04"))
+        cast.corrected(app, asked=D("2026-03-03"), answered=D("2026-03-03"), items="1. 盖章")
+        cast.corrected(app, asked=D("2026-03-04"), answered=D("2026-03-04"), items="2. 盖章")
         workflow.accept(app.pk, app.officer, on=D("2026-03-05"))
-        workflow.start_special_procedure(
-            app.pk,
-            app.officer,
-            kind="site_check",
-            basis="《行政许可法》第四十五条",
-            notice_date=D("2026-03-06"),
-            expected_end=D("2026-03-09"),
-            on=D("2026-03-06"),
-        )
-        workflow.end_special_procedure(app.pk, app.officer, on=D("2026-03-09"))
-        workflow.request_extension(app.pk, app.officer, 3, "需要专家论证", on=D("2026-03-10"))
-        workflow.approve_extension(app.pk, cast.mia, on=D("2026-03-10"))
+        cast.paused(app, kind="site_check", on=D("2026-03-06"), until=D("2026-03-09"), ended=D("2026-03-09"))
+        cast.extended(app, 3, asked=D("2026-03-10"))
         workflow.deny(app.pk, app.officer, "不符合条件", "可申请行政复议", on=D("2026-03-20"))
         workflow.rate(app.pk, cast.alice, 1 + i % 5, "")
         filing = cast.under_review(FILING, received=D("2026-03-02"), accepted=D("2026-03-03"))

@@ -103,15 +103,7 @@ def test_nothing_fires_on_a_paused_clock(emails: Cast, now) -> None:
     now(D("2026-03-03"))
     app = cast.under_review(Procedure.NUMBER_RESOURCE, received=D("2026-03-02"), accepted=D("2026-03-02"))
     now(D("2026-03-04"))
-    workflow.start_special_procedure(
-        app.pk,
-        cast.olga,
-        kind="site_check",
-        basis="电信网码号资源管理办法",
-        notice_date=D("2026-03-04"),
-        expected_end=D("2026-04-30"),
-        on=D("2026-03-04"),
-    )
+    cast.paused(app, kind="site_check", basis="电信网码号资源管理办法", on=D("2026-03-04"), until=D("2026-04-30"))
     assert sweep_days(now, D("2026-03-05"), D("2026-04-30")) == {}
     now(D("2026-05-06"))
     app = workflow.end_special_procedure(app.pk, cast.olga, on=D("2026-05-06"))
@@ -150,8 +142,7 @@ def test_a_moved_due_date_rearms_the_levels(emails: Cast, now) -> None:
     now(D("2026-03-02"))
     app = cast.under_review(Procedure.NUMBER_RESOURCE, received=D("2026-03-02"), accepted=D("2026-03-02"))
     assert sweep_days(now, D("2026-03-12"), D("2026-03-12")) == {D("2026-03-12"): ["decision:yellow"]}
-    workflow.request_extension(app.pk, cast.olga, 10, "需征求意见", on=D("2026-03-12"))
-    app = workflow.approve_extension(app.pk, cast.mia, on=D("2026-03-12"))
+    app = cast.extended(app, 10, asked=D("2026-03-12"), reason="需征求意见")
     # Due 30 March now: yellow is no longer true, so it is cleared and armed again.
     assert Alert.objects.get(application=app, level="yellow").cleared_on == D("2026-03-12")
     assert (app.due_date, app.next_alert_on) == (D("2026-03-30"), D("2026-03-26"))

@@ -66,14 +66,8 @@ def test_corrections_make_their_arrival_day_the_acceptance_day(cast: Cast) -> No
 def test_a_special_procedure_pauses_both_clocks(cast: Cast) -> None:
     app = cast.under_review(Procedure.NUMBER_RESOURCE, received=D("2026-03-02"), accepted=D("2026-03-02"))
     assert (app.due_date, app.statutory_due) == (D("2026-03-16"), D("2026-03-30"))
-    app = workflow.start_special_procedure(
-        app.pk,
-        cast.olga,
-        kind="expert_review",
-        basis="电信网码号资源管理办法",
-        notice_date=D("2026-03-05"),
-        expected_end=D("2026-03-20"),
-        on=D("2026-03-04"),
+    app = cast.paused(
+        app, on=D("2026-03-04"), until=D("2026-03-20"), notice=D("2026-03-05"), basis="电信网码号资源管理办法"
     )
     assert (app.state, app.clock, app.due_date, app.statutory_due) == (State.PAUSED, ClockKind.PAUSED, None, None)
     assert app.days_left_when_paused == 8  # 3 and 4 March counted
@@ -90,8 +84,7 @@ def test_an_approved_extension_lengthens_both_clocks_and_a_rejected_one_does_not
     workflow.request_extension(app.pk, cast.olga, 5, "需征求相关部门意见", on=D("2026-03-05"))
     app = workflow.reject_extension(app.pk, cast.mia, "理由不充分", on=D("2026-03-06"))
     assert (app.due_date, app.extension_days) == (D("2026-03-16"), 0)
-    workflow.request_extension(app.pk, cast.olga, 10, "需征求相关部门意见", on=D("2026-03-09"))
-    app = workflow.approve_extension(app.pk, cast.mia, on=D("2026-03-10"))
+    app = cast.extended(app, 10, asked=D("2026-03-09"), approved=D("2026-03-10"), reason="需征求相关部门意见")
     assert app.extension_days == 10
     assert (app.due_date, app.statutory_due) == (D("2026-03-30"), D("2026-04-14"))
 

@@ -665,7 +665,7 @@ def test_an_extension_is_1_to_10_working_days(db, world: World, now, procedure: 
     now(march(4))
     app = world.app(procedure, "under_review")
     assert app.policy.max_extension == 10
-    olga, mia = world.cast.olga, world.cast.mia
+    olga = world.cast.olga
     before = footprint(app.pk)
 
     if not allowed:
@@ -674,8 +674,7 @@ def test_an_extension_is_1_to_10_working_days(db, world: World, now, procedure: 
         assert refused.value.field == "days"
         assert footprint(app.pk) == before
         return
-    workflow.request_extension(app.pk, olga, days, "需实地核查", on=march(4))
-    workflow.approve_extension(app.pk, mia, on=march(4))
+    world.cast.extended(app, days, asked=march(4), reason="需实地核查")
     app.refresh_from_db()
     assert (app.extension_state, app.extension_days) == (ExtensionState.APPROVED, days)
 
@@ -691,15 +690,7 @@ def test_there_is_no_second_extension_after_one_was_approved(db, world: World, n
         workflow.request_extension(app.pk, olga, 3, "再次延期", on=march(6))
     assert footprint(app.pk) == before
     # Not even after a special procedure.
-    workflow.start_special_procedure(
-        app.pk,
-        olga,
-        kind="site_check",
-        basis="行政许可法 第四十五条",
-        notice_date=march(6),
-        expected_end=march(13),
-        on=march(6),
-    )
+    world.cast.paused(app, kind="site_check", basis="行政许可法 第四十五条", on=march(6), until=march(13))
     with pytest.raises(ActionInvalid):
         workflow.request_extension(app.pk, olga, 3, "再次延期", on=march(6))
 

@@ -62,30 +62,15 @@ def cases(cast: Cast, now) -> dict[str, Application]:
         "awaiting_acceptance_late": c.received(on=D("2026-06-08")),
     }
     paused = c.under_review(received=D("2026-05-20"), accepted=D("2026-05-21"))
-    made["paused"] = workflow.start_special_procedure(
-        paused.pk,
-        paused.officer,
-        kind="expert_review",
-        basis="行政许可法第四十五条",
-        notice_date=D("2026-06-01"),
-        expected_end=D("2026-07-01"),
-        on=D("2026-06-01"),
-    )
+    made["paused"] = c.paused(paused, basis="行政许可法第四十五条", on=D("2026-06-01"), until=D("2026-07-01"))
     short = c.under_review(received=D("2026-05-06"), accepted=D("2026-05-07"))
-    made["paused_short"] = workflow.start_special_procedure(
-        short.pk,
-        short.officer,
-        kind="site_check",
-        basis="行政许可法第四十五条",
-        notice_date=D("2026-06-03"),
-        expected_end=D("2026-06-30"),
-        on=D("2026-06-03"),
+    made["paused_short"] = c.paused(
+        short, kind="site_check", basis="行政许可法第四十五条", on=D("2026-06-03"), until=D("2026-06-30")
     )
     granted = c.under_review(received=D("2026-05-11"), accepted=D("2026-05-12"))
     made["granted"] = workflow.grant(granted.pk, granted.officer, on=D("2026-06-03"))
     corrected = c.received(on=D("2026-06-08"))
-    workflow.request_correction(corrected.pk, corrected.officer, "补正营业执照", on=D("2026-06-09"))
-    workflow.resubmit(corrected.pk, c.alice, on=D("2026-06-10"))
+    c.corrected(corrected, asked=D("2026-06-09"), answered=D("2026-06-10"), items="补正营业执照")
     made["correction"] = workflow.request_correction(corrected.pk, corrected.officer, "再补正", on=D("2026-06-11"))
     yellow = made["yellow"]
     made["yellow"] = workflow.request_extension(yellow.pk, yellow.officer, 5, "需要专家论证", on=D("2026-06-12"))
@@ -216,9 +201,7 @@ def test_the_page_runs_the_same_queries_for_3_and_30_cases(cast: Cast, now) -> N
             if i % 5 == 0 and i % 3:  # not the May cases: their limit has run out (an extension comes before)
                 workflow.request_extension(app.pk, app.officer, 3, "需要核实", on=TODAY)
             if i % 7 == 3:
-                workflow.start_special_procedure(
-                    app.pk, app.officer, kind="testing", basis="检测", notice_date=TODAY, expected_end=TODAY, on=TODAY
-                )
+                cast.paused(app, kind="testing", basis="检测", on=TODAY, until=TODAY)
 
     def count(client: Client, url: str) -> int:
         client.get(url)  # the calendar's cache is warm from here on
