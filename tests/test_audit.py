@@ -22,8 +22,6 @@ from approvals.views.calendar import confirm_job, make_job
 from tests.cast import Cast
 from tests.reference import HOLIDAY_CN
 
-pytestmark = pytest.mark.django_db
-
 D = date.fromisoformat
 CONTENT = "its content does not match its hash"
 LINK = "its previous hash is not the hash of the event before it"
@@ -81,6 +79,7 @@ def swap(a: AuditEvent, b: AuditEvent, fields: list[str]) -> None:
 # -- a normal history -------------------------------------------------------------------------
 
 
+@pytest.mark.django_db
 def test_an_empty_trail_verifies() -> None:
     assert verify_chain() == Verdict(True, 0)
 
@@ -287,6 +286,7 @@ def run(capsys, monkeypatch, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.django_db
 def test_command_on_an_empty_trail() -> None:
     assert verify() == "audit chain OK: 0 events\n"
 
@@ -335,7 +335,7 @@ def test_command_without_a_chain_head(history: list[AuditEvent]) -> None:
         verify()
 
 
-def test_command_refuses_a_bad_batch_size() -> None:
+def test_command_refuses_a_bad_batch_size() -> None:  # before it reads a row: no database
     with pytest.raises(CommandError, match="--batch must be a positive number"):
         verify("--batch", "0")
 
