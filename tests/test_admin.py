@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from approvals import feeds, notifications, workflow
 from approvals.models import (
@@ -22,6 +22,7 @@ from approvals.models import (
     CalendarDay,
     CalendarYear,
     DayKind,
+    Notification,
     Policy,
     Procedure,
     Role,
@@ -403,3 +404,22 @@ def test_an_officer_is_added_with_role_and_department(cast: Cast, root_client: C
     assert (olivia.role, olivia.department, olivia.phone) == (Role.OFFICER, cast.licensing, "0551-1234567")
     response = root_client.get(reverse("admin:approvals_user_changelist"), {"role__exact": Role.OFFICER})
     assert {u.username for u in response.context["cl"].result_list} == {"olga", "oscar", "fiona", "olivia"}
+
+
+def test_the_read_and_active_filters_keep_what_their_choice_says(cast: Cast, root_client: Client) -> None:
+    feeds.create_feed(cast.olga)
+    feeds.create_feed(cast.mia)
+    feeds.revoke_feed(cast.mia)
+    feed_list = reverse("admin:approvals_calendarfeed_changelist")
+    active = root_client.get(feed_list, {"active": "yes"}).context["cl"].result_list
+    revoked = root_client.get(feed_list, {"active": "no"}).context["cl"].result_list
+    assert [f.user for f in active] == [cast.olga]
+    assert [f.user for f in revoked] == [cast.mia]
+
+    Notification.objects.create(recipient=cast.olga, kind="accepted", read_at=timezone.now())
+    Notification.objects.create(recipient=cast.bob, kind="accepted")
+    note_list = reverse("admin:approvals_notification_changelist")
+    read = root_client.get(note_list, {"read": "yes"}).context["cl"].result_list
+    unread = root_client.get(note_list, {"read": "no"}).context["cl"].result_list
+    assert [n.recipient for n in read] == [cast.olga]
+    assert [n.recipient for n in unread] == [cast.bob]
