@@ -307,26 +307,16 @@ def _read(app: Application, calendar: WorkCalendar, pauses: Sequence[Pause]) -> 
     start = app.clock_start
     if start is not None and app.policy is not None:
         policy = app.policy
-        promised = compute_clock(
-            calendar,
-            start,
-            policy.promised_limit,
-            policy.promised_unit,
-            pauses=pauses,
-            extension=app.extension_days,
-            late_pauses="ignore",
-        )
+
+        def limit(start: date, days: int, unit: str) -> Clock:  # a limit of the policy, paused and extended
+            return compute_clock(
+                calendar, start, days, unit, pauses=pauses, extension=app.extension_days, late_pauses="ignore"
+            )
+
+        promised = limit(start, policy.promised_limit, policy.promised_unit)
         # The licence's 60 days count from receipt of the (complete) application.
         statutory_start = (app.corrected_on or app.received_on or start) if policy.statutory_from_receipt else start
-        statutory = compute_clock(
-            calendar,
-            statutory_start,
-            policy.statutory_limit,
-            policy.statutory_unit,
-            pauses=pauses,
-            extension=app.extension_days,
-            late_pauses="ignore",
-        )
+        statutory = limit(statutory_start, policy.statutory_limit, policy.statutory_unit)
     if app.state in (State.GRANTED, State.SERVED) and app.decided_on is not None:
         certificate = compute_clock(calendar, app.decided_on, CERTIFICATE_LIMIT, "working_days")
     clock = {
