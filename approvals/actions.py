@@ -1,18 +1,29 @@
-"""The forms behind the buttons of an application's page, one per workflow action.
+"""The forms behind the buttons of an application's page, one per workflow action: each action's
+one validator, for the screens and the API alike.
 
 A page shows exactly ``workflow.available_actions(app, user)``; each action of the catalogue
 (approvals.catalogue) names its form here (what the person must say), and ``RUNS`` the workflow
-call it makes. The API's action endpoints take the same forms. Views, not templates, decide nothing.
+call it makes with the form's cleaned values. The API's action endpoints (approvals.api.urls)
+validate their body with the same form, unprefixed (``make_form(..., prefixed=False)``), and
+nothing else: the fields below also refuse what only a JSON body can hold (a list where text is
+asked for, a number where a date is), so the same bad input gets the same field error through
+either path. The workflow takes the cleaned values as they are and checks only what depends on
+the case (its state, its dates, its policy, the filing number's register).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from approvals import catalogue, uploads, workflow
@@ -41,16 +52,78 @@ def _materials_help() -> str:
     return uploads.accepted_types_text()
 
 
+# -- the fields: what a page posts, and what a JSON body may hold ---------------------------------
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class Text(forms.CharField):
+    """Text, stripped, a textarea's line breaks (CRLF, as browsers send them) read as one
+    character each. A JSON body may give a number for it (its digits), not a list, an object or
+    true/false: those are refused rather than kept as their Python text; so is an unpaired
+    surrogate, which no database stores (Django refuses NUL already)."""
+
+    def to_python(self, value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
+            raise ValidationError(_("Enter text."), code="invalid")
+        if isinstance(value, str):
+            if SURROGATE.search(value):
+                raise ValidationError(_("Text may not contain null characters or unpaired surrogates."), code="invalid")
+            value = value.replace("\r\n", "\n")
+        return super().to_python(value)
+
+
+class Day(forms.DateField):
+    """A day written YYYY-MM-DD: what a date input sends, and the API's one date format (an ISO
+    week date, a day in words or a number is refused)."""
+
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {
+        # DRF's msgid, translated in its catalogue: the API's message for a bad date, now the page's too.
+        "invalid": format_lazy(
+            _("Date has wrong format. Use one of these formats instead: {format}."), format="YYYY-MM-DD"
+        ),
+    }
+
+    def to_python(self, value: Any) -> date | None:
+        if value is not None and not isinstance(value, str | date):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class Moment(forms.DateTimeField):
+    """A date and time: a datetime-local input's 2026-03-02T10:30, or ISO 8601 with its offset;
+    without one, Beijing time. Text only: a number is refused, not parsed."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        if value is not None and not isinstance(value, str | datetime):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class Officer(forms.ModelChoiceField):
+    """A case officer by id: a whole number or its digits, not true or 2.5 (which the database's
+    lookup would read as 1 and 2)."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, str | int | User | type(None)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+# -- the forms, one per kind of input -------------------------------------------------------------
+
+
 class Empty(forms.Form):
     pass
 
 
 class Reasons(forms.Form):
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea, max_length=2000)
+    reasons = Text(label=_("Reasons"), widget=forms.Textarea, max_length=2000)
 
 
 class Correction(forms.Form):
-    items = forms.CharField(
+    items = Text(
         label=_("Every correction needed"),
         widget=forms.Textarea,
         max_length=5000,
@@ -60,38 +133,36 @@ class Correction(forms.Form):
 
 class Resubmit(forms.Form):
     files = MultipleFileField(label=_("Corrected materials"), required=False, help_text=_materials_help)
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
+    note = Text(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
 
 
 class SpecialProcedure(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=SpecialProcedureKind.choices)
-    basis = forms.CharField(label=_("Legal basis"), max_length=300)
-    notice_date = forms.DateField(
-        label=_("Applicant told in writing on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    expected_end = forms.DateField(label=_("Expected to end on"), widget=forms.DateInput(attrs={"type": "date"}))
+    basis = Text(label=_("Legal basis"), max_length=300)
+    notice_date = Day(label=_("Applicant told in writing on"), widget=forms.DateInput(attrs={"type": "date"}))
+    expected_end = Day(label=_("Expected to end on"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class Note(forms.Form):
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
+    note = Text(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
 
 
 class RequiredNote(forms.Form):
-    note = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+    note = Text(label=_("Reason"), widget=forms.Textarea, max_length=2000)
 
 
 class Extension(forms.Form):
     days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=30)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+    reason = Text(label=_("Reason"), widget=forms.Textarea, max_length=2000)
 
 
 class Grant(forms.Form):
-    reasons = forms.CharField(label=_("Decision notes"), widget=forms.Textarea, required=False, max_length=2000)
+    reasons = Text(label=_("Decision notes"), widget=forms.Textarea, required=False, max_length=2000)
 
 
 class Deny(forms.Form):
-    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea, max_length=2000)
-    remedies = forms.CharField(
+    reasons = Text(label=_("Reasons"), widget=forms.Textarea, max_length=2000)
+    remedies = Text(
         label=_("Remedies"),
         widget=forms.Textarea,
         max_length=2000,
@@ -103,30 +174,28 @@ class Deny(forms.Form):
 
 
 class Serve(forms.Form):
-    certificate_number = forms.CharField(label=_("Certificate number"), max_length=50)
+    certificate_number = Text(label=_("Certificate number"), max_length=50)
 
 
 class File(forms.Form):
-    filing_number = forms.CharField(
-        label=_("Filing number"), max_length=40, help_text=_("For example 皖ICP备2026001234号")
-    )
+    filing_number = Text(label=_("Filing number"), max_length=40, help_text=_("For example 皖ICP备2026001234号"))
 
 
 class Withdraw(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+    reason = Text(label=_("Reason"), widget=forms.Textarea, max_length=2000)
 
 
 class Forward(forms.Form):
     method = forms.ChoiceField(label=_("How the identity was verified"), choices=VerificationMethod.choices)
-    verified_at = forms.DateTimeField(
+    verified_at = Moment(
         label=_("Verified at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    reference = forms.CharField(label=_("Verification reference"), max_length=100)
+    reference = Text(label=_("Verification reference"), max_length=100)
 
 
 class Reassign(forms.Form):
-    officer = forms.ModelChoiceField(label=_("New case officer"), queryset=User.objects.none())
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
+    officer = Officer(label=_("New case officer"), queryset=User.objects.none())
+    note = Text(label=_("Note"), widget=forms.Textarea, required=False, max_length=2000)
 
     def __init__(self, *args, app: Application, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -153,8 +222,9 @@ def _resubmit(app: Application, user: User, data: dict) -> Application:
 
 #: What each screen action runs, by the action's name: the workflow call with the form's values.
 RUNS: dict[str, Callable[[Application, User, dict], Application]] = {
-    "submit": lambda a, u, d: workflow.submit(a.pk, u),
-    "submit_to_provider": lambda a, u, d: workflow.submit(a.pk, u),
+    # A submission's details must be complete (approvals.details), through the page and the API alike.
+    "submit": lambda a, u, d: workflow.submit(a.pk, u, complete=True),
+    "submit_to_provider": lambda a, u, d: workflow.submit(a.pk, u, complete=True),
     "return_to_applicant": lambda a, u, d: workflow.return_to_applicant(a.pk, u, d["reasons"]),
     "forward_to_administration": lambda a, u, d: workflow.forward_to_administration(
         a.pk, u, method=d["method"], verified_at=d["verified_at"], reference=d["reference"]
@@ -187,10 +257,13 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-def make_form(name: str, app: Application, data=None, files=None) -> forms.Form:
+def make_form(name: str, app: Application, data=None, files=None, *, prefixed: bool = True) -> forms.Form:
+    """The form of action ``name`` on ``app``, bound to ``data`` if given. A page holds the form
+    of every action available, each prefixed with its action's name; the API's body is one
+    action's, unprefixed (``prefixed=False``)."""
     action = ACTIONS[name]
     kwargs = {"app": app} if action.form is Reassign else {}
-    form = action.form(data, files, prefix=name, **kwargs)
+    form = action.form(data, files, prefix=name if prefixed else None, **kwargs)
     if data is None and name == "forward_to_administration":
         form.initial["verified_at"] = timezone.localtime().replace(second=0, microsecond=0)
     return form

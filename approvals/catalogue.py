@@ -5,11 +5,12 @@ a rating, an appointment): its name; the state machine it belongs to (``state`` 
 None for an event that is not a transition); its verb (a button, an error: "accept") and its past
 tense (a timeline, a notification: "Accepted"); who hears of it; whether it is emailed; whether
 the public lookup shows it; whether it is a decision that ends a case; and the form that takes its
-input on the screens and in the API (a class of ``approvals.actions``). Labels (``labels.ACTIONS``,
-``workflow.ACTION_LABELS``), notifications (``AUDIENCE``, ``EMAILED``), the public timeline
-(``PUBLIC_ACTIONS``), the screens' buttons and forms and the API's action endpoints
-(``actions.ACTIONS``) all read it; tests/test_catalogue.py fails when a ``@transition`` has no
-entry or an entry names no transition.
+input on the screens and in the API (a class of ``approvals.actions``, the action's one validator).
+Labels (``labels.ACTIONS``, ``workflow.ACTION_LABELS``), notifications (``AUDIENCE``, ``EMAILED``),
+the public timeline (``PUBLIC_ACTIONS``), the screens' buttons and forms (``actions.ACTIONS``) and
+the API's action endpoints (``approvals.api.urls.ACTION_ROUTES``: an entry with a form is
+``POST /api/applications/{id}/<name>/``, its name dashed: ``/refuse-to-accept/``) all read it;
+tests/test_catalogue.py fails when a ``@transition`` has no entry or an entry names no transition.
 
 No Django import: the labels are English msgids marked for translation (``_`` only marks them,
 as ``gettext_noop`` does); readers translate them with ``gettext`` when they show them.
@@ -44,7 +45,7 @@ class Entry:
     emailed: bool = False
     public: bool = False  # the public lookup (/track/) shows it, without who or why
     decision: bool = False  # a decision that ends the case
-    form: str = ""  # the class of approvals.actions that takes its input ("" : no screen action)
+    form: str = ""  # its approvals.actions class ("": no screen action, no API endpoint)
     style: str = ""  # "danger" for the irreversible ones
 
 

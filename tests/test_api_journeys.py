@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 from approvals import sla, workflow
 from approvals.models import CalendarDay, Procedure
 from tests.api import act, api, error, ok
-from tests.cast import Cast, pdf
+from tests.cast import DETAILS, Cast, pdf
 from tests.reference import HOLIDAY_CN
 
 D = date.fromisoformat
@@ -50,7 +50,8 @@ def test_a_licence_goes_from_draft_to_certificate_and_rating_through_the_api(cas
     olga, mia = api(cast.olga), api(cast.mia)
 
     now(D("2026-03-02"))  # Monday
-    draft = ok(alice.post("/api/applications/", {"procedure": "telecom_licence", "subject": "ICP 经营许可"}), 201)
+    body = {"procedure": "telecom_licence", "subject": "ICP 经营许可", "details": DETAILS[Procedure.TELECOM_LICENCE]}
+    draft = ok(alice.post("/api/applications/", body, format="json"), 201)
     pk = draft["id"]
     assert (draft["state"], draft["tracking_number"], draft["available_actions"]) == (
         "draft",
@@ -236,7 +237,8 @@ def test_a_licence_goes_from_draft_to_certificate_and_rating_through_the_api(cas
 def test_an_applicant_removes_a_material_from_her_draft_only(cast: Cast, now) -> None:
     now(D("2026-03-02"))
     alice = api(cast.alice)
-    pk = ok(alice.post("/api/applications/", {"procedure": "number_resource", "subject": "106 短信端口号"}), 201)["id"]
+    body = {"procedure": "number_resource", "subject": "106 短信端口号", "details": DETAILS[Procedure.NUMBER_RESOURCE]}
+    pk = ok(alice.post("/api/applications/", body, format="json"), 201)["id"]
     kept, dropped = (
         ok(alice.post(f"/api/applications/{pk}/materials/", {"file": pdf(name)}, format="multipart"), 201)["id"]
         for name in ("申请书.pdf", "旧版.pdf")
@@ -283,7 +285,7 @@ def filing_draft(client: APIClient, cast: Cast, subject: str = "www.yunduan.exam
                 "procedure": "website_filing",
                 "subject": subject,
                 "provider": cast.telecom.pk,
-                "details": {"domain": "x"},
+                "details": DETAILS[Procedure.WEBSITE_FILING],
             },
             format="json",
         ),

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from approvals import actions, permissions, timeline, workflow
 from approvals import details as details_rules
-from approvals import permissions, timeline, workflow
 from approvals.addresses import per_pk
 from approvals.clocks import KINDS
 from approvals.labels import translated
@@ -110,7 +110,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     procedure_label = ChoiceNameField(Procedure, source="procedure")
     state_label = ChoiceNameField(State, source="state")
     organisation = serializers.CharField(source="organisation.name", read_only=True)
-    officer = serializers.SerializerMethodField()
+    officer = serializers.CharField(read_only=True, allow_null=True)  # str(the officer), or null
     clocks = ClockSerializer(source="standing.clocks", many=True, read_only=True)
     standing = StandingSerializer(read_only=True)
     provisional = serializers.BooleanField(
@@ -146,10 +146,6 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_officer(self, app: Application) -> str | None:
-        return str(app.officer) if app.officer_id else None
 
     def get_url(self, app: Application) -> str:
         return self._detail_url(app.pk)
@@ -506,8 +502,9 @@ class CalendarPreviewSerializer(serializers.Serializer):
 
 
 def serializer_for_form(name: str, form_class: type[forms.Form]) -> type[serializers.Serializer]:
-    """The API's request body for an action, made from the screen's form for it: one definition
-    of what each action asks for. File fields are left out (materials have their own endpoint)."""
+    """The schema's description of an action's request body, made from the action's form (which
+    alone validates the body: approvals.api.views.ActionView). File fields are left out
+    (materials have their own endpoint)."""
     fields: dict[str, serializers.Field] = {}
     for field_name, field in form_class.base_fields.items():
         common = {"required": field.required, "help_text": field.help_text or None, "label": field.label}
@@ -531,3 +528,10 @@ def serializer_for_form(name: str, form_class: type[forms.Form]) -> type[seriali
             )
     camel = "".join(part.capitalize() for part in name.split("_"))
     return type(f"{camel}Serializer", (serializers.Serializer,), fields)  # the schema names it {camel}Request
+
+
+#: Each action's body as the schema describes it, by the action's name: made once, so that the
+#: schema's component for it is one class ({Camel}Request).
+ACTION_BODIES: dict[str, type[serializers.Serializer]] = {
+    name: serializer_for_form(name, action.form) for name, action in actions.ACTIONS.items()
+}

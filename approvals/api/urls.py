@@ -1,7 +1,9 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
+from rest_framework.urlpatterns import format_suffix_patterns
 
+from approvals import actions
 from approvals.api import calendar, views
 
 app_name = "api"
@@ -12,7 +14,29 @@ router.register("notifications", views.NotificationViewSet, basename="notificati
 router.register("alerts", views.AlertViewSet, basename="alert")
 router.register("calendar/days", calendar.CalendarDayViewSet, basename="calendar-day")
 
+
+def _dashed(name: str) -> str:
+    return name.replace("_", "-")
+
+
+#: The workflow's actions: POST /api/applications/{id}/<action>/, named api:application-<action>
+#: (refuse_to_accept: /api/applications/{id}/refuse-to-accept/, api:application-refuse-to-accept),
+#: one route for each action of approvals.catalogue.ENTRIES that takes input on the screens (its
+#: ``form``: approvals.actions.ACTIONS), served by views.ActionView with that action's form.
+#: (The id's pattern and the .json suffix are the router's, as for the other application routes.)
+ACTION_ROUTES = format_suffix_patterns(
+    [
+        re_path(
+            rf"^applications/(?P<pk>[^/.]+)/{_dashed(name)}/$",
+            views.ActionView.as_view(action_name=name),
+            name=f"application-{_dashed(name)}",
+        )
+        for name in actions.ACTIONS
+    ]
+)
+
 urlpatterns = [
+    *ACTION_ROUTES,
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("calendar/years/", calendar.CalendarYearView.as_view(), name="calendar-years"),
     path("calendar/previews/<int:pk>/", calendar.CalendarPreviewView.as_view(), name="calendar-preview"),

@@ -3,6 +3,8 @@ the admin share each rule; what a caller may see is Application.objects.visible_
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from axes.helpers import get_cool_off
 from django.db.models import QuerySet
 from django.http import Http404
@@ -10,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,7 +21,9 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
-from rest_framework.generics import get_object_or_404  # unlike Django's, a malformed id is a 404 too
+
+# DRF's get_object_or_404: unlike Django's, a malformed id is a 404 too.
+from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -30,22 +35,8 @@ from approvals.api.errors import ERROR_REF
 from approvals.api.parsers import BoundedJSONParser
 from approvals.clocks import annotate_standing, standing
 from approvals.holidays import work_calendar
-from approvals.models import (
-    OPEN_STATES,
-    Alert,
-    AlertLevel,
-    Application,
-    Material,
-    Notification,
-    Procedure,
-    State,
-)
-
-LEVELS = ("green", "yellow", "red", "severe")
-RELATED = ("organisation", "officer", "department", "policy", "provider")  # what the serializers read
-# What ApplicationSerializer reads: a list page joins only these (five joins took PostgreSQL
-# longer to plan than the page took to run).
-LIST_RELATED = ("organisation", "officer")
+from approvals.models import OPEN_STATES, Alert, AlertLevel, Application, Material, Notification, Procedure, State
+from approvals.selectors import api as selectors
 
 
 class LockedOut(APIException):
@@ -92,84 +83,9 @@ class TokenView(ObtainAuthToken):
         return Response({"token": token.key})
 
 
-def _action_view(name: str):
-    """A POST endpoint for one workflow action, its body described by the screen's form."""
-    request_serializer = s.serializer_for_form(name, actions.ACTIONS[name].form)
-
-    def view(self, request: Request, pk: str | None = None) -> Response:
-        app = self.get_object()
-        body = request_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        form = actions.make_form(name, app, {f"{name}-{key}": value for key, value in body.validated_data.items()})
-        if not form.is_valid():
-            raise ValidationError({key: [str(e) for e in errors] for key, errors in form.errors.items()})
-        actions.ACTIONS[name].run(app, request.user, form.cleaned_data)
-        return Response(s.ApplicationDetailSerializer(self._fresh(app.pk), context=self.get_serializer_context()).data)
-
-    view.__name__ = name
-    view = action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name.replace("_", "-"))(view)
-    # After @action, which replaces the function's kwargs where extend_schema keeps its schema.
-    return extend_schema(
-        request=request_serializer,
-        responses={200: s.ApplicationDetailSerializer},
-        summary=capfirst(workflow.ACTION_LABELS.get(name, name)),
-        description=gettext_lazy(
-            "Runs the workflow action. 404: not visible to you; 403: not yours to take; 400: not possible "
-            "now, or bad input (see fields); 409: someone else changed the application first."
-        ),
-    )(view)
-
-
-class ApplicationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
-    """Applications the caller may see, with their clocks; create and edit drafts, add
-    materials, and one POST endpoint per workflow action."""
-
-    serializer_class = s.ApplicationSerializer
-    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
-
-    def get_queryset(self) -> QuerySet:
-        queryset = Application.objects.visible_to(self.request.user)
-        if self.action == "list":
-            return self._filtered(queryset.select_related(*LIST_RELATED)).order_by("-created_at", "-pk")
-        return queryset.select_related(*RELATED).prefetch_related("materials", "special_procedures")
-
-    def _filtered(self, queryset: QuerySet) -> QuerySet:
-        params = self.request.query_params
-        if params.get("procedure"):
-            if params["procedure"] not in Procedure.values:
-                raise ValidationError({"procedure": [_("Choose one of: %s") % ", ".join(Procedure.values)]})
-            queryset = queryset.filter(procedure=params["procedure"])
-        if params.get("state"):
-            states = params["state"].split(",")
-            unknown = [state for state in states if state not in State.values and state != "open"]
-            if unknown:
-                raise ValidationError({"state": [_("Unknown states: %s") % ", ".join(unknown)]})
-            if "open" in states:
-                states = [state for state in states if state != "open"] + sorted(OPEN_STATES)
-            queryset = queryset.filter(state__in=states)
-        if params.get("q"):
-            term = params["q"].replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a query
-            queryset = queryset.filter(tracking_number__icontains=term) | queryset.filter(subject__icontains=term)
-        return queryset
-
-    def get_serializer_class(self):
-        return {
-            "retrieve": s.ApplicationDetailSerializer,
-            "create": s.ApplicationCreateSerializer,
-            "partial_update": s.ApplicationUpdateSerializer,
-        }.get(self.action, s.ApplicationSerializer)
-
-    def _fresh(self, pk: int) -> Application:
-        """The application after the caller's change, even when the change took it out of their
-        sight (a filing the provider returned to its applicant is a draft again): they saw it a
-        moment ago, and the answer must not be a server error."""
-        app = (
-            Application.objects.select_related(*RELATED).prefetch_related("materials", "special_procedures").get(pk=pk)
-        )
-        app.standing = standing(app, workflow.today(), work_calendar())
-        return app
+class ApplicationLookup:
+    """What the application views share: the application the caller may see (a 404 otherwise),
+    with its clocks, and the answer after a change."""
 
     def get_object(self) -> Application:
         try:
@@ -178,6 +94,111 @@ class ApplicationViewSet(
             raise Http404(_("No such application.")) from None
         app.standing = standing(app, workflow.today(), work_calendar())
         return app
+
+    def changed(self, pk: int, status_code: int = status.HTTP_200_OK) -> Response:
+        """The application after the caller's change, even when the change took it out of their
+        sight (a filing the provider returned to its applicant is a draft again): they saw it a
+        moment ago, and the answer must not be a server error."""
+        app = selectors.application(pk)
+        app.standing = standing(app, workflow.today(), work_calendar())
+        return Response(s.ApplicationDetailSerializer(app, context=self.get_serializer_context()).data, status_code)
+
+
+class ActionSchema(AutoSchema):
+    """An action's operation: its body the view's serializer (the description of the action's
+    form), its answer the application, its summary the action's verb (approvals.catalogue)."""
+
+    def get_response_serializers(self) -> type[serializers.Serializer]:
+        return s.ApplicationDetailSerializer
+
+    def get_summary(self) -> str:
+        return capfirst(workflow.ACTION_LABELS.get(self.view.action_name, self.view.action_name))
+
+    def get_description(self) -> str:
+        return gettext_lazy(
+            "Runs the workflow action. 404: not visible to you; 403: not yours to take; 400: not possible "
+            "now, or bad input (see fields); 409: someone else changed the application first."
+        )
+
+
+class ActionView(ApplicationLookup, GenericAPIView):
+    """POST /api/applications/{id}/<action>/: one workflow action (``action_name``, one of
+    approvals.actions.ACTIONS; api/urls.py gives each its route). The body is validated once, by
+    the action's form, as the application's page validates it; its cleaned values go to the
+    workflow call that the page makes (``actions.RUNS``)."""
+
+    action_name = ""  # set per route by as_view(action_name=...)
+    schema = ActionSchema()
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.visible_applications(self.request.user)
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        """The body's description, for the schema and OPTIONS; the form validates the body."""
+        return s.ACTION_BODIES[self.action_name]
+
+    def post(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
+        app = self.get_object()
+        if not isinstance(request.data, Mapping):  # a JSON list or number: no fields to read
+            invalid = serializers.Serializer.default_error_messages["invalid"]
+            raise ValidationError({"non_field_errors": [invalid.format(datatype=type(request.data).__name__)]})
+        form = actions.make_form(self.action_name, app, request.data, prefixed=False)
+        if not form.is_valid():
+            raise ValidationError(
+                {"non_field_errors" if key == "__all__" else key: errors for key, errors in form.errors.items()}
+            )
+        actions.ACTIONS[self.action_name].run(app, request.user, form.cleaned_data)
+        return self.changed(app.pk)
+
+
+class ApplicationViewSet(
+    ApplicationLookup,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Applications the caller may see, with their clocks; create and edit drafts, add
+    materials, and one POST endpoint per workflow action."""
+
+    # (That docstring is the schema's description of these operations. The action endpoints are
+    # ActionView's, declared in api/urls.py.)
+
+    serializer_class = s.ApplicationSerializer
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self) -> QuerySet:
+        if self.action == "list":
+            return selectors.applications(self.request.user, **self._filters())
+        return selectors.visible_applications(self.request.user)
+
+    def _filters(self) -> dict:
+        """The list's query parameters as selectors.applications takes them; a 400 naming the
+        parameter for a value it does not know."""
+        params, filters = self.request.query_params, {}
+        if params.get("procedure"):
+            if params["procedure"] not in Procedure.values:
+                raise ValidationError({"procedure": [_("Choose one of: %s") % ", ".join(Procedure.values)]})
+            filters["procedure"] = params["procedure"]
+        if params.get("state"):
+            states = params["state"].split(",")
+            unknown = [state for state in states if state not in State.values and state != "open"]
+            if unknown:
+                raise ValidationError({"state": [_("Unknown states: %s") % ", ".join(unknown)]})
+            if "open" in states:
+                states = [state for state in states if state != "open"] + sorted(OPEN_STATES)
+            filters["states"] = states
+        if params.get("q"):
+            filters["text"] = params["q"].replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a query
+        return filters
+
+    def get_serializer_class(self):
+        return {
+            "retrieve": s.ApplicationDetailSerializer,
+            "create": s.ApplicationCreateSerializer,
+            "partial_update": s.ApplicationUpdateSerializer,
+        }.get(self.action, s.ApplicationSerializer)
 
     @extend_schema(
         parameters=[
@@ -206,8 +227,7 @@ class ApplicationViewSet(
             details=data.get("details") or {},
             provider_id=provider.pk if provider else None,
         )
-        out = s.ApplicationDetailSerializer(self._fresh(app.pk), context=self.get_serializer_context())
-        return Response(out.data, status=status.HTTP_201_CREATED)
+        return self.changed(app.pk, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ApplicationUpdateSerializer, responses={200: s.ApplicationDetailSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -223,7 +243,7 @@ class ApplicationViewSet(
             details=data.get("details"),
             provider_id=provider.pk if provider else None,
         )
-        return Response(s.ApplicationDetailSerializer(self._fresh(app.pk), context=self.get_serializer_context()).data)
+        return self.changed(app.pk)
 
     @extend_schema(request=s.MaterialUploadSerializer, responses={201: s.MaterialSerializer})
     @action(detail=True, methods=["post"], url_path="materials", parser_classes=[MultiPartParser, FormParser])
@@ -251,7 +271,7 @@ class ApplicationViewSet(
     def material_remove(self, request: Request, pk: str | None = None, material_id: str | None = None) -> Response:
         app = self.get_object()
         workflow.remove_material(app.pk, request.user, int(material_id))
-        return Response(s.ApplicationDetailSerializer(self._fresh(app.pk), context=self.get_serializer_context()).data)
+        return self.changed(app.pk)
 
     @extend_schema(
         request=s.RateSerializer,
@@ -284,10 +304,6 @@ class ApplicationViewSet(
         return Response(s.RatingSerializer(rating).data)
 
 
-for _name in actions.ACTIONS:
-    setattr(ApplicationViewSet, _name, _action_view(_name))
-
-
 class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField(help_text=gettext_lazy("How many notifications were marked read."))
 
@@ -305,10 +321,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Notification.objects.none()
-        rows = self.request.user.notifications.order_by("-created_at", "-pk")
-        if self.request.query_params.get("unread") in ("1", "true"):
-            rows = rows.filter(read_at__isnull=True)
-        return rows
+        unread = self.request.query_params.get("unread") in ("1", "true")
+        return selectors.notifications(self.request.user, unread=unread)
 
     @extend_schema(request=None, responses={200: s.NotificationSerializer})
     @action(detail=True, methods=["post"])
@@ -344,17 +358,11 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return Alert.objects.none()
         if not permissions.is_staff_member(self.request.user):
             raise PermissionDenied(_("Alerts are for the administration's staff."))
-        rows = Alert.objects.filter(application__in=Application.objects.visible_to(self.request.user)).select_related(
-            "application"
-        )
-        level = self.request.query_params.get("level")
-        if level:
-            if level not in AlertLevel.values:
-                raise ValidationError({"level": [_("Choose one of: %s") % ", ".join(AlertLevel.values)]})
-            rows = rows.filter(level=level)
-        if self.request.query_params.get("active") in ("1", "true"):
-            rows = rows.filter(cleared_on__isnull=True)
-        return rows.order_by("-raised_at", "-pk")
+        level = self.request.query_params.get("level") or ""
+        if level and level not in AlertLevel.values:
+            raise ValidationError({"level": [_("Choose one of: %s") % ", ".join(AlertLevel.values)]})
+        active = self.request.query_params.get("active") in ("1", "true")
+        return selectors.alerts(self.request.user, level=level, active=active)
 
 
 @extend_schema(exclude=True)
