@@ -22,7 +22,8 @@ from django_q.models import OrmQ
 from approvals import audit, credit_code, details, workflow
 from approvals.catalogue import ENTRIES
 from approvals.holidays import work_calendar
-from approvals.management.commands.seed_demo import PASSWORD, SCENARIOS, Command, Planner, allocate
+from approvals.management.commands.seed_demo import PASSWORD, Command
+from approvals.management.demo_plans import SCENARIOS, Planner, allocate
 from approvals.models import (
     CLOCK_DUE_COLUMNS,
     Application,
