@@ -193,14 +193,14 @@ def test_malformed_ids_and_unknown_paths_are_404_in_the_error_format(cast: Cast,
 def test_a_concurrent_change_is_409_and_changes_nothing(cast: Cast, case: Application, monkeypatch) -> None:
     """Another request changes the application between this one's read and its write: the state
     machine's conditional UPDATE (django-fsm's ConcurrentTransitionMixin) matches no row."""
-    lock = workflow._lock
+    lock = workflow.core._lock  # the lock every action takes (approvals.workflow.core)
 
     def raced(app_id):
         app = lock(app_id)
         Application.objects.filter(pk=app.pk).update(state="withdrawn")  # the other request's commit
         return app
 
-    monkeypatch.setattr(workflow, "_lock", raced)
+    monkeypatch.setattr(workflow.core, "_lock", raced)
     before = AuditEvent.objects.count()
     found = error(act(api(cast.olga), case.pk, "accept"), 409, "concurrent_change")
     assert found["message"] == "Someone else changed this application at the same time; reload it and try again."

@@ -1,0 +1,302 @@
+"""The workflow's machinery: the step, the transition gate, the errors, the preamble.
+
+Every action, in whichever module of this package, runs inside one transaction: it locks the
+application and checks that the actor may see it and may take the action in its present state
+(``_held``, or ``_transition`` for a state machine's transition), changes what it changes, and
+ends with ``_finish``: the clocks recomputed (``refresh_clocks``), the application saved, the
+audit events appended and, once the transaction commits, the notifications queued. Errors are
+WorkflowError subclasses whose message is meant for the person who asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
+
+from approvals import audit, catalogue, notifications, permissions
+from approvals.calendar import WorkCalendar
+from approvals.deadlines import alert_plan, pauses_of, read_clocks
+from approvals.holidays import work_calendar
+from approvals.models import CLOCK_DUE_COLUMNS, Alert, Application, AuditEvent, ClockKind, User
+
+
+class WorkflowError(Exception):
+    """An action refused; ``str()`` is the message for the user, ``status`` the HTTP status a
+    view answers with, ``field`` the form field at fault, if any."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(WorkflowError):
+    """No such application, or not one the actor may see (the same answer, so as not to leak)."""
+
+    status = 404
+
+
+class ActionDenied(WorkflowError):
+    """The actor may see the application but not take this action."""
+
+    status = 403
+
+
+class ActionInvalid(WorkflowError):
+    """The action is not possible now, or its input is wrong."""
+
+    status = 400
+
+
+class ConcurrentChange(WorkflowError):
+    """Someone else changed the application first."""
+
+    status = 409
+
+
+EXTENSION_ACTIONS = frozenset(e.name for e in catalogue.ENTRIES if e.machine == "extension")
+
+# Action names as users see them (buttons, errors), from the action catalogue.
+ACTION_LABELS = {e.name: gettext_lazy(e.verb) for e in catalogue.ENTRIES if e.verb}
+
+
+def today() -> date:
+    """Today in the administration's time zone (Asia/Shanghai)."""
+    return timezone.localdate()
+
+
+@dataclass
+class _Step:
+    app: Application
+    actor: User | None
+    on: date
+    events: list[audit.Draft]
+
+    def record(self, action: str, *, from_state: str = "", to_state: str = "", note: str = "", **data: Any) -> None:
+        self.events.append(
+            audit.Draft(
+                application=self.app,
+                actor_id=self.actor.pk if self.actor else None,
+                action=action,
+                on=self.on,
+                from_state=from_state,
+                to_state=to_state,
+                note=note,
+                data=dict(data),
+            )
+        )
+
+
+def _lock(app_id: int | Application) -> Application:
+    pk = app_id.pk if isinstance(app_id, Application) else app_id
+    try:
+        return Application.objects.select_for_update(of=("self",)).select_related("policy").get(pk=pk)
+    except Application.DoesNotExist:
+        raise NotFound(_("No such application.")) from None
+
+
+def _denied(name: str) -> ActionDenied:
+    return ActionDenied(_("You may not %(action)s this application.") % {"action": ACTION_LABELS.get(name, name)})
+
+
+def _require_view(app: Application, actor: User | None) -> None:
+    if actor is None or not permissions.can_view(app, actor):
+        raise NotFound(_("No such application."))
+
+
+def _held(
+    app_id: int | Application,
+    actor: User | None,
+    action: str = "",
+    *,
+    may: Callable[[Application, User], bool] | None = None,
+    when: Callable[[Application], bool] | None = None,
+    refusal: str = "",
+) -> Application:
+    """The preamble of an action on an application, in the caller's transaction: the application
+    locked (NotFound if there is none), then, in this order, the actor may see it (else NotFound,
+    the same answer, so as not to leak), ``may(app, actor)`` take ``action`` (else ActionDenied,
+    naming the action), and its state allows it, ``when(app)`` (else ActionInvalid: ``refusal``)."""
+    app = _lock(app_id)
+    _require_view(app, actor)
+    if may is not None and not may(app, actor):
+        raise _denied(action)
+    if when is not None and not when(app):
+        raise ActionInvalid(refusal)
+    return app
+
+
+def _check_date(app: Application, on: date) -> None:
+    if on > today():
+        raise ActionInvalid(_("The date %(on)s is in the future.") % {"on": on}, field="on")
+    if app.last_action_on and on < app.last_action_on:
+        raise ActionInvalid(
+            _("The date %(on)s is before the application's last event (%(last)s).")
+            % {"on": on, "last": app.last_action_on},
+            field="on",
+        )
+
+
+def _required_text(value: str, field: str, label: str, max_length: int = 2000) -> str:
+    value = (value or "").replace("\r\n", "\n").strip()  # browsers send textareas with CRLF
+    if not value:
+        raise ActionInvalid(_("%(label)s is required.") % {"label": label}, field=field)
+    if len(value) > max_length:
+        raise ActionInvalid(
+            _("%(label)s may be at most %(n)s characters.") % {"label": label, "n": max_length}, field=field
+        )
+    return value
+
+
+def _finish(step: _Step, calendar: WorkCalendar | None = None, *, tell: bool = True) -> Application:
+    """Recompute the clocks, save, append the audit events, queue the notifications."""
+    app = step.app
+    app.last_action_on = max(step.on, app.last_action_on or step.on)
+    refresh_clocks(app, calendar or work_calendar())
+    try:
+        app.save()
+    except ConcurrentTransition:
+        raise ConcurrentChange(
+            _("Someone else changed this application at the same time; reload it and try again.")
+        ) from None
+    _announce(step.events, tell=tell)
+    return app
+
+
+def _transition(
+    app_id: int | Application,
+    actor: User | None,
+    name: str,
+    *,
+    on: date | None,
+    args: tuple = (),
+    note: str = "",
+    data: dict | None = None,
+    check: Callable[[Application, date], None] | None = None,
+    then: Callable[[_Step], None] | None = None,
+    system: bool = False,
+) -> Application:
+    on = on or today()
+    with transaction.atomic():
+        app = _lock(app_id) if system else _held(app_id, actor)
+        method = getattr(app, name)
+        label = ACTION_LABELS.get(name, name)
+        if not system:
+            if not can_proceed(method):
+                current = app.get_extension_state_display() if name in EXTENSION_ACTIONS else app.get_state_display()
+                raise ActionInvalid(
+                    _("You cannot %(action)s now: the application is “%(state)s”.")
+                    % {"action": label, "state": current}
+                )
+            if not has_transition_perm(method, actor):
+                raise _denied(name)
+        _check_date(app, on)
+        if check is not None:
+            check(app, on)
+        field = "extension_state" if name in EXTENSION_ACTIONS else "state"
+        before = getattr(app, field)
+        try:
+            method(on, *args)
+        except TransitionNotAllowed:
+            raise ActionInvalid(_("You cannot %(action)s now.") % {"action": label}) from None
+        step = _Step(app, actor, on, [])
+        step.record(name, from_state=before, to_state=getattr(app, field), note=note, **(data or {}))
+        if then is not None:
+            then(step)
+        return _finish(step)
+
+
+def refresh_clocks(app: Application, calendar: WorkCalendar) -> dict[str, tuple]:
+    """Set the application's clock columns from its events; return what changed (old, new).
+
+    Also re-arms alerts: a level raised earlier that the running clock, as it now stands, has
+    not reached yet (an extension, a later due date after a pause or a calendar change) is
+    cleared, so that the sweep raises it again when the day comes."""
+    reading = read_clocks(app, calendar, pauses_of(app) if app.pk else [])
+    plan = alert_plan(app, reading, calendar)
+    active = {(a.clock, a.level): a for a in app.alerts.all() if a.cleared_on is None} if app.pk else {}
+    now = today()
+    rearmed = [
+        active.pop((item.clock, item.level)).pk
+        for item in plan
+        if (item.clock, item.level) in active and item.day > now
+    ]
+    if rearmed:
+        Alert.objects.filter(pk__in=rearmed).update(cleared_on=now)
+    pending = [item for item in plan if (item.clock, item.level) not in active]
+    paused_left = None
+    if reading.clock == ClockKind.PAUSED and reading.promised is not None and reading.promised.remaining:
+        paused_left = sum(reading.promised.remaining)
+    values: dict[str, object] = {"clock": reading.clock}
+    for kind, column in CLOCK_DUE_COLUMNS.items():
+        clock = reading.of(kind)
+        bounds = reading.bounds(kind)
+        values[column] = clock.due if clock else None
+        values[f"{kind}_provisional"] = bool(clock and clock.provisional)
+        values[f"{kind}_earliest"], values[f"{kind}_latest"] = bounds or (None, None)
+    first_day = {item.level: item.day for item in reversed(plan)}
+    values.update(
+        {
+            "days_left_when_paused": paused_left,
+            "yellow_on": first_day.get("yellow"),
+            # Red from the day after the running clock's (earliest) due date: the acceptance
+            # clock's is the day it would be deemed accepted.
+            "red_on": first_day.get("red", first_day.get("deemed")),
+            "severe_on": first_day.get("severe"),
+            "next_alert_on": pending[0].day if pending else None,
+            "next_alert_level": f"{pending[0].clock}:{pending[0].level}" if pending else "",
+        }
+    )
+    changed = {}
+    for field, value in values.items():
+        old = getattr(app, field)
+        if old != value:
+            changed[field] = (old, value)
+            setattr(app, field, value)
+    return changed
+
+
+def _moved(changed: dict[str, tuple]) -> dict[str, list[str | None]]:
+    """The clocks whose due date is among ``changed`` (what ``refresh_clocks`` returned), by
+    clock kind (acceptance, promised, statutory, certificate), as [old, new] ISO strings, for the
+    audit event."""
+    return {
+        kind: [old.isoformat() if old else None, new.isoformat() if new else None]
+        for kind, column in CLOCK_DUE_COLUMNS.items()
+        if column in changed
+        for old, new in [changed[column]]
+    }
+
+
+def _due_dates_moved(app: Application, actor: User | None, note: str, changed: dict[str, tuple]) -> audit.Draft | None:
+    """The audit event of a recompute that moved due dates among ``changed`` (None if none moved)."""
+    moved = _moved(changed)
+    if not moved:
+        return None
+    return audit.Draft(
+        application=app,
+        actor_id=actor.pk if actor else None,
+        action="due_date_moved",
+        on=today(),
+        note=note,
+        data=moved,
+    )
+
+
+def _announce(drafts: list[audit.Draft], *, tell: bool = True) -> list[AuditEvent]:
+    """Append the events to the audit trail and, unless not ``tell``, notify the people concerned
+    (in-app now, by email once the transaction commits)."""
+    events = audit.append(drafts)
+    if tell:
+        notifications.notify(events)
+        notifications.queue([event.pk for event in events])
+    return events
