@@ -54,6 +54,11 @@ class DetailsInvalid(Exception):
         super().__init__("; ".join(f"{key or 'details'}: {' '.join(msgs)}" for key, msgs in errors.items()))
         self.errors = errors
 
+    def fields(self) -> dict[str, list[str]]:
+        """The messages keyed as a request names its fields: ``details.<field>``, or ``details``
+        for the details as a whole (the API's answer, and a submission's refusal)."""
+        return {f"details.{key}" if key else "details": found for key, found in self.errors.items()}
+
 
 # -- the rules of one field: a value in, the cleaned value out, or ValidationError -----------------
 

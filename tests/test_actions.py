@@ -10,8 +10,8 @@ from datetime import date
 import pytest
 
 from approvals.models import Application, AuditEvent, Procedure
-from tests.api import act, api, error
-from tests.cast import Cast, browser
+from tests.api import act, api, error, ok
+from tests.cast import Cast, browser, pdf
 
 D = date.fromisoformat
 
@@ -141,6 +141,38 @@ def test_a_case_is_reassigned_only_to_an_officer_of_its_department(cast: Cast, n
     app = cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
     fields = same_through_both(cast.mia, app, "reassign", {"officer": cast.fiona.pk})
     assert fields == {"officer": ["Select a valid choice. That choice is not one of the available choices."]}
+
+
+# -- a submission: the draft's details complete, as the draft's form requires ------------------------
+
+
+@pytest.mark.parametrize(
+    ("procedure", "details", "typed", "missing"),
+    [
+        (Procedure.NUMBER_RESOURCE, {"quantity": 2}, {"quantity": "2"}, {"number_type", "purpose"}),
+        (Procedure.TELECOM_LICENCE, {"coverage": "安徽省"}, {"coverage": "安徽省"}, {"categories"}),
+        (Procedure.WEBSITE_FILING, {"domains": ["yunduan.cn"]}, {"domains": "yunduan.cn"}, {"website"}),
+    ],
+)
+def test_an_incomplete_draft_is_not_submitted_through_the_api_with_the_forms_errors(
+    cast: Cast, now, procedure: str, details: dict, typed: dict, missing: set[str]
+) -> None:
+    now(D("2026-03-02"))
+    alice = api(cast.alice)
+    body = {"procedure": procedure, "subject": "草稿", "details": details, "provider": cast.telecom.pk}
+    pk = ok(alice.post("/api/applications/", body, format="json"), 201)["id"]  # a draft may be incomplete
+    ok(alice.post(f"/api/applications/{pk}/materials/", {"file": pdf()}, format="multipart"), 201)
+    action = "submit_to_provider" if procedure == Procedure.WEBSITE_FILING else "submit"
+    refused = error(act(alice, pk, action), 400, "action_invalid")
+    # The draft's page, sent to submit with the same details, shows the same messages on its fields.
+    sent = {"subject": "草稿", "provider": cast.telecom.pk, **typed, "then": "submit"}
+    page = browser(cast.alice).post(f"/portal/applications/{pk}/edit/", sent)
+    assert page.status_code == 400
+    form_errors = {f"details.{name}": list(found) for name, found in page.context["form"].errors.items()}
+    assert refused["fields"] == form_errors
+    assert set(form_errors) == {f"details.{name}" for name in missing}
+    assert refused["message"] == next(iter(form_errors.values()))[0]
+    assert Application.objects.get(pk=pk).state == "draft"
 
 
 # -- what only a JSON body can hold -------------------------------------------------------------

@@ -40,7 +40,7 @@ def body(status_code: int, code: str, message: str, fields: dict | None = None) 
 
 def handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, workflow.WorkflowError):
-        fields = {exc.field: [str(exc)]} if exc.field else {}
+        fields = {field: [str(message) for message in found] for field, found in exc.errors.items()}
         return Response(body(exc.status, _code(exc), str(exc), fields), status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or _("Not found."))

@@ -325,9 +325,7 @@ def valid_details(procedure: str, data: dict) -> dict:
     try:
         cleaned = details_rules.clean(procedure, data["details"], details_rules.DRAFT)
     except details_rules.DetailsInvalid as exc:
-        raise serializers.ValidationError(
-            {f"details.{key}" if key else "details": found for key, found in exc.errors.items()}
-        ) from None
+        raise serializers.ValidationError(exc.fields()) from None
     return {**data, "details": cleaned}
 
 

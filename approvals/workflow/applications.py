@@ -21,9 +21,7 @@ from approvals.models import (
     Policy,
     Role,
     SpecialProcedure,
-    SpecialProcedureKind,
     User,
-    VerificationMethod,
 )
 from approvals.workflow.core import (
     ActionInvalid,
@@ -32,7 +30,6 @@ from approvals.workflow.core import (
     _finish,
     _held,
     _lock,
-    _required_text,
     _Step,
     _transition,
     refresh_clocks,
@@ -58,11 +55,10 @@ def _set_policy(app: Application) -> None:
 
 def resubmit(app_id: int, actor: User, *, note: str = "", on: date | None = None) -> Application:
     """The applicant answers the correction notice: that day the corrections arrive."""
-    return _transition(app_id, actor, "resubmit", on=on, note=note.strip())
+    return _transition(app_id, actor, "resubmit", on=on, note=note)
 
 
 def withdraw(app_id: int, actor: User, reason: str, *, on: date | None = None) -> Application:
-    reason = _required_text(reason, "reason", _("The reason"))
     return _transition(app_id, actor, "withdraw", on=on, args=(reason,), note=reason)
 
 
@@ -70,7 +66,6 @@ def withdraw(app_id: int, actor: User, reason: str, *, on: date | None = None) -
 
 
 def return_to_applicant(app_id: int, actor: User, reasons: str, *, on: date | None = None) -> Application:
-    reasons = _required_text(reasons, "reasons", _("The reasons"))
     return _transition(app_id, actor, "return_to_applicant", on=on, args=(reasons,), note=reasons)
 
 
@@ -84,12 +79,7 @@ def forward_to_administration(
     on: date | None = None,
 ) -> Application:
     """The record reaches the administration after the provider's check and identity
-    verification: the filing's clock starts that day."""
-    if method not in VerificationMethod.values:
-        raise ActionInvalid(_("Choose how the identity was verified."), field="method")
-    reference = _required_text(reference, "reference", _("The verification reference"), 100)
-    if verified_at is None or timezone.is_naive(verified_at):
-        raise ActionInvalid(_("Give the date and time of the identity verification."), field="verified_at")
+    verification (``verified_at``, an aware datetime): the filing's clock starts that day."""
     if verified_at > timezone.now():
         raise ActionInvalid(_("The identity verification cannot be in the future."), field="verified_at")
 
@@ -140,7 +130,6 @@ def deem_accepted(app_id: int, *, on: date | None = None) -> Application:
 
 
 def refuse_to_accept(app_id: int, actor: User, reasons: str, *, on: date | None = None) -> Application:
-    reasons = _required_text(reasons, "reasons", _("The reasons"))
     return _transition(
         app_id, actor, "refuse_to_accept", on=on, args=(reasons,), note=reasons, check=_within_acceptance_period
     )
@@ -148,7 +137,6 @@ def refuse_to_accept(app_id: int, actor: User, reasons: str, *, on: date | None 
 
 def request_correction(app_id: int, actor: User, items: str, *, on: date | None = None) -> Application:
     """One notice listing every correction needed (一次告知). A second is allowed and flagged."""
-    items = _required_text(items, "items", _("The list of corrections"), 5000)
 
     def then(step: _Step) -> None:
         step.events[-1].data["notice"] = step.app.correction_notices
@@ -177,17 +165,15 @@ def start_special_procedure(
     expected_end: date,
     on: date | None = None,
 ) -> Application:
-    """Stop the clock for a special procedure (行政许可法 art. 45): its time is not counted."""
-    if kind not in SpecialProcedureKind.values:
-        raise ActionInvalid(_("Choose the type of special procedure."), field="kind")
-    basis = _required_text(basis, "basis", _("The legal basis"), 300)
+    """Stop the clock for a special procedure (行政许可法 art. 45): its time is not counted. The
+    applicant is told in writing (``notice_date``) between its start and today."""
     on_ = on or today()
-    if notice_date is None or notice_date < on_ or notice_date > today():
+    if notice_date < on_ or notice_date > today():
         raise ActionInvalid(
             _("The written notice to the applicant must be dated between %(start)s and today.") % {"start": on_},
             field="notice_date",
         )
-    if expected_end is None or expected_end < on_:
+    if expected_end < on_:
         raise ActionInvalid(_("The expected end cannot be before the start."), field="expected_end")
 
     def then(step: _Step) -> None:
@@ -217,7 +203,7 @@ def end_special_procedure(app_id: int, actor: User, *, note: str = "", on: date 
         running.ended_on = step.on
         running.save(update_fields=["ended_on"])
 
-    return _transition(app_id, actor, "end_special_procedure", on=on, note=note.strip(), then=then)
+    return _transition(app_id, actor, "end_special_procedure", on=on, note=note, then=then)
 
 
 def _within_the_limit(app: Application, on: date) -> None:
@@ -234,12 +220,12 @@ def _within_the_limit(app: Application, on: date) -> None:
 
 
 def request_extension(app_id: int, actor: User, days: int, reason: str, *, on: date | None = None) -> Application:
-    reason = _required_text(reason, "reason", _("The reason"))
+    """Ask for ``days`` more working days: as many as the case's policy allows, within the limit."""
 
     def check(app: Application, on: date) -> None:
         _within_the_limit(app, on)
         limit = app.policy.max_extension if app.policy else 0
-        if not isinstance(days, int) or not 1 <= days <= limit:
+        if not 1 <= days <= limit:
             raise ActionInvalid(_("An extension is 1 to %(max)s working days.") % {"max": limit}, field="days")
 
     return _transition(
@@ -248,44 +234,44 @@ def request_extension(app_id: int, actor: User, days: int, reason: str, *, on: d
 
 
 def approve_extension(app_id: int, actor: User, *, note: str = "", on: date | None = None) -> Application:
-    return _transition(app_id, actor, "approve_extension", on=on, note=note.strip(), check=_within_the_limit)
+    return _transition(app_id, actor, "approve_extension", on=on, note=note, check=_within_the_limit)
 
 
 def reject_extension(app_id: int, actor: User, note: str, *, on: date | None = None) -> Application:
-    note = _required_text(note, "note", _("The reason"))
     return _transition(app_id, actor, "reject_extension", on=on, note=note)
 
 
 def grant(app_id: int, actor: User, *, reasons: str = "", on: date | None = None) -> Application:
-    return _transition(app_id, actor, "grant", on=on, args=(reasons.strip(),), note=reasons.strip())
+    return _transition(app_id, actor, "grant", on=on, args=(reasons,), note=reasons)
 
 
 def deny(app_id: int, actor: User, reasons: str, remedies: str, *, on: date | None = None) -> Application:
     """不予许可: the written decision gives the reasons and the remedies (review, litigation)."""
-    reasons = _required_text(reasons, "reasons", _("The reasons"))
-    remedies = _required_text(remedies, "remedies", _("The remedies"))
     return _transition(app_id, actor, "deny", on=on, args=(reasons, remedies), note=reasons)
 
 
 def serve_certificate(app_id: int, actor: User, certificate_number: str, *, on: date | None = None) -> Application:
-    number = _required_text(certificate_number, "certificate_number", _("The certificate number"), 50)
-    return _transition(app_id, actor, "serve_certificate", on=on, args=(number,), data={"certificate": number})
+    return _transition(
+        app_id, actor, "serve_certificate", on=on, args=(certificate_number,), data={"certificate": certificate_number}
+    )
 
 
 def file(app_id: int, actor: User, filing_number: str, *, on: date | None = None) -> Application:
-    number = (filing_number or "").strip()
-    if not FILING_NUMBER.match(number):
+    """Record the filing under ``filing_number``: one in the register's form (the province,
+    ICP备, its digits, 号; MIIT's rule, checked here for every caller), not yet in use."""
+    if not FILING_NUMBER.match(filing_number):
         raise ActionInvalid(
             _("A filing number looks like 皖ICP备2026001234号 (province, ICP备, 8 to 10 digits, 号)."),
             field="filing_number",
         )
-    if Application.objects.filter(filing_number=number).exists():
-        raise ActionInvalid(_("The filing number %(n)s is already in use.") % {"n": number}, field="filing_number")
-    return _transition(app_id, actor, "file", on=on, args=(number,), data={"filing_number": number})
+    if Application.objects.filter(filing_number=filing_number).exists():
+        raise ActionInvalid(
+            _("The filing number %(n)s is already in use.") % {"n": filing_number}, field="filing_number"
+        )
+    return _transition(app_id, actor, "file", on=on, args=(filing_number,), data={"filing_number": filing_number})
 
 
 def refuse_filing(app_id: int, actor: User, reasons: str, *, on: date | None = None) -> Application:
-    reasons = _required_text(reasons, "reasons", _("The reasons"))
     return _transition(app_id, actor, "refuse_filing", on=on, args=(reasons,), note=reasons)
 
 
@@ -314,7 +300,7 @@ def reassign(app_id: int, actor: User, officer_id: int, *, note: str = "") -> Ap
         app.officer = officer
         app.department_id = officer.department_id
         step = _Step(app, actor, today(), [])
-        step.record("reassign", note=note.strip(), previous_officer=previous, officer=officer.pk)
+        step.record("reassign", note=note, previous_officer=previous, officer=officer.pk)
         return _finish(step)
 
 

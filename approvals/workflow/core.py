@@ -30,13 +30,16 @@ from approvals.models import CLOCK_DUE_COLUMNS, Alert, Application, AuditEvent, 
 
 class WorkflowError(Exception):
     """An action refused; ``str()`` is the message for the user, ``status`` the HTTP status a
-    view answers with, ``field`` the form field at fault, if any."""
+    view answers with, ``field`` the form field at fault, if any, and ``errors`` the messages of
+    every field at fault (a submission's incomplete details name several; the first is
+    ``field``'s, the message)."""
 
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, errors: dict[str, list[str]] | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.errors = errors if errors is not None else ({field: [message]} if field else {})
 
 
 class NotFound(WorkflowError):

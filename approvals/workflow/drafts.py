@@ -177,7 +177,8 @@ def submit(app_id: int, actor: User, *, on: date | None = None, complete: bool =
     """Send a draft: to the administration (licences, numbers), to the access provider (filings).
 
     With ``complete``, the draft's details must be complete (approvals.details, COMPLETE mode):
-    else ActionInvalid with the forms' message, its field ``details.<field>``."""
+    else ActionInvalid with the forms' messages, each field's under ``details.<field>`` in its
+    ``errors`` (the first one its message and field)."""
     # (Never .only() an Application: the state machine's mixin reads every state field on load.)
     procedure = Application.objects.filter(pk=app_id).values_list("procedure", flat=True).first()
     if procedure is None:
@@ -192,8 +193,9 @@ def submit(app_id: int, actor: User, *, on: date | None = None, complete: bool =
             try:
                 details_rules.clean(app.procedure, app.details, details_rules.COMPLETE)
             except details_rules.DetailsInvalid as exc:
-                key, found = next(iter(exc.errors.items()))
-                raise ActionInvalid(found[0], field=f"details.{key}" if key else "details") from None
+                errors = exc.fields()
+                field, found = next(iter(errors.items()))
+                raise ActionInvalid(found[0], field=field, errors=errors) from None
 
     def then(step: _Step) -> None:
         _assign_tracking_number(step.app, step.on)
