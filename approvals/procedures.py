@@ -137,3 +137,13 @@ def normalise_domain(text: str) -> str | None:
     if not all(_DOMAIN_LABEL.match(label) for label in labels):
         return None
     return text
+
+
+def filing_domains(details: dict | None) -> list:
+    """The domain names a filing's stored details name: its ``domains``, or an older draft's
+    single ``domain``."""
+    details = details or {}
+    domains = details.get("domains")
+    if isinstance(domains, list):
+        return domains
+    return [details["domain"]] if details.get("domain") else []

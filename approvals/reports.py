@@ -5,7 +5,8 @@ Both count the same thing, the cases decided in a period, and measure each one t
 columns (``due_date`` already skips special procedures and includes an approved extension) and
 counts against the in-memory calendar, so a report runs a fixed number of queries whatever the
 number of cases: one for the decided cases, one for the ratings, one for the policies, and the
-calendar's two change checks.
+calendar's two change checks. Which cases it counts is a ``Scope`` (``approvals.selectors.scope``);
+it knows no URL (an officer's bar carries the officer's id, which the screens link).
 
 What is counted (the monthly report)
 ------------------------------------
@@ -40,62 +41,16 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Cast, Coalesce, TruncMonth
-from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals import permissions
 from approvals.calendar import Unit, WorkCalendar
 from approvals.clocks import met_by
 from approvals.holidays import calendar_version
-from approvals.models import RATING_BAD_AT_MOST, Application, Department, Policy, Procedure, Rating, Role, User
-
-# -- who sees what ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The applications a page may count: one department's, or (administrators, the public
-    publication) every department's."""
-
-    department: Department | None  # None: every department
-    departments: list[Department] = field(default_factory=list)  # an administrator's filter choices
-    is_admin: bool = False
-
-    @classmethod
-    def everything(cls) -> Scope:
-        """Every department: the public publication's scope."""
-        return cls(department=None)
-
-    def applications(self) -> QuerySet:
-        queryset = Application.objects.all()
-        return queryset if self.department is None else queryset.filter(department_id=self.department.pk)
-
-    def ratings(self) -> QuerySet:
-        queryset = Rating.objects.all()
-        return queryset if self.department is None else queryset.filter(application__department_id=self.department.pk)
-
-    @property
-    def query(self) -> str:
-        """The filter to carry over to the pages a link leads to."""
-        return urlencode({"department": self.department.pk}) if self.is_admin and self.department else ""
-
-
-def scope_for(user: Any, chosen: str = "") -> Scope:
-    """Managers get their department; administrators every department, or the one whose id is
-    ``chosen``. Everyone else is refused (PermissionDenied: the figures are not theirs)."""
-    if not permissions.can_view_reports(user):
-        raise PermissionDenied
-    if permissions.role_of(user) == Role.MANAGER:
-        return Scope(department=user.department, departments=[], is_admin=False)
-    departments = list(Department.objects.order_by("name"))
-    department = next((d for d in departments if str(d.pk) == chosen), None)
-    return Scope(department=department, departments=departments, is_admin=True)
-
+from approvals.models import RATING_BAD_AT_MOST, Policy, Procedure, User
+from approvals.selectors.scope import Scope
 
 # -- months ------------------------------------------------------------------------------------------
 
@@ -122,6 +77,19 @@ def parse_month(text: str) -> date:
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1:
         raise ValueError(text)
     return date(int(match[1]), int(match[2]), 1)
+
+
+class NotBegun(ValueError):
+    """A month after today's: there is nothing to report yet."""
+
+
+def begun_month(text: str, today: date) -> date:
+    """The month ``text`` names (YYYY-MM) if it has begun by ``today``: ValueError for text that
+    names no month, NotBegun (a ValueError) for a month after today's."""
+    month = parse_month(text)
+    if month > months_back(today, 0):
+        raise NotBegun(text)
+    return month
 
 
 def _month_of(value: date | datetime) -> date:
@@ -229,14 +197,30 @@ MEASURED = (
 # -- the dashboard's figures ---------------------------------------------------------------------------
 
 
+class _Decided:
+    """What a chart's bar and a report's row both count: the cases decided, and those on time."""
+
+    decided: int
+    on_time: int
+
+    @property
+    def late(self) -> int:
+        return self.decided - self.on_time
+
+    @property
+    def on_time_share(self) -> Fraction | None:
+        """On time ÷ decided, exactly (the XLSX's percent cells hold it)."""
+        return Fraction(self.on_time, self.decided) if self.decided else None
+
+
 @dataclass
-class Figure:
-    """One bar of a chart: a procedure, an officer or a month."""
+class Figure(_Decided):
+    """One bar of a chart: a procedure, an officer (``officer_id``: the screens link it) or a month."""
 
     label: str
     decided: int = 0
     on_time: int = 0
-    url: str = ""
+    officer_id: int | None = None
     used: int = 0  # working days used, summed over the cases counted
     allowed: int = 0  # working days allowed (limit + extension), summed
     counted: int = 0  # cases whose working days were counted
@@ -262,11 +246,8 @@ class Figure:
     @property
     def rate(self) -> int | None:
         """The on-time rate in percent."""
-        return _percent(self.on_time, self.decided) if self.decided else None
-
-    @property
-    def late(self) -> int:
-        return self.decided - self.on_time
+        share = self.on_time_share
+        return None if share is None else _percent(share, 1)
 
     @property
     def average_used(self) -> Fraction | None:
@@ -403,8 +384,7 @@ def figures(scope: Scope, start: date, end: date, calendar: WorkCalendar, *, tod
         )
     }
     for officer_id, figure in by_officer.items():
-        figure.label = names.get(officer_id) or _("nobody")
-        figure.url = reverse("approvals:dashboard-officer", args=[officer_id]) if officer_id else ""
+        figure.label, figure.officer_id = names.get(officer_id) or _("nobody"), officer_id
     return Figures(
         start=start,
         end=end,
@@ -449,7 +429,7 @@ PUBLIC_COLUMNS = tuple(c for c in COLUMNS if c.public)
 
 
 @dataclass
-class ReportRow:
+class ReportRow(_Decided):
     """One procedure's figures for a month, or (``procedure`` empty) the total."""
 
     procedure: str
@@ -466,15 +446,6 @@ class ReportRow:
     ratings: int = 0
     rating_sum: int = 0
     bad_ratings: int = 0
-
-    @property
-    def late(self) -> int:
-        return self.decided - self.on_time
-
-    @property
-    def on_time_share(self) -> Fraction | None:
-        """On time ÷ decided, exactly (the XLSX's percent cells hold it)."""
-        return Fraction(self.on_time, self.decided) if self.decided else None
 
     @property
     def on_time_rate(self) -> Decimal | None:

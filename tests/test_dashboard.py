@@ -18,8 +18,10 @@ from django.test.utils import CaptureQueriesContext
 
 from approvals import workflow
 from approvals.calendar import WorkCalendar
-from approvals.models import Application, Procedure, Rating
+from approvals.models import OPEN_STATES, Application, Procedure, Rating
 from approvals.reports import working_days_used
+from approvals.selectors import dashboard as dashboard_selector
+from approvals.selectors.scope import Scope
 from tests.cast import Cast, browser
 
 D = date.fromisoformat
@@ -106,6 +108,27 @@ def test_the_dashboard_counts_open_cases_per_level(cast: Cast, levels: dict[str,
     internet = browser(cast.root).get(f"/dashboard/?department={cast.internet.pk}")
     assert {i["level"]: i["n"] for i in internet.context["levels"]} == {"yellow": 0, "red": 1, "severe": 0}
     assert f'href="/dashboard/cases/red/?department={cast.internet.pk}"' in internet.content.decode()
+
+
+def test_the_selector_counts_levels_and_each_officers_load_in_one_query(
+    cast: Cast, levels: dict[str, Application]
+) -> None:
+    """approvals.selectors.dashboard.loads: one grouped query, whose levels are level_on's and
+    whose loads add up to them."""
+    licensing = Scope(department=cast.licensing)
+    with CaptureQueriesContext(connection) as queries:
+        by_level, loads = dashboard_selector.loads(licensing, TODAY)
+    assert len(queries) == 1
+    open_cases = [a for a in levels.values() if a.department_id == cast.licensing.pk and a.state in OPEN_STATES]
+    expected: dict[str, int] = {}
+    for app in open_cases:
+        expected[app.level_on(TODAY)] = expected.get(app.level_on(TODAY), 0) + 1
+    assert by_level == expected
+    assert sum(load["open"] for load in loads.values()) == len(open_cases) == 7
+    assert sum(load["soon"] for load in loads.values()) == by_level["yellow"]
+    assert sum(load["overdue"] for load in loads.values()) == by_level["red"] + by_level["severe"]
+    rows = dashboard_selector.per_officer(licensing, loads)
+    assert [row["overdue"] for row in rows] == sorted((row["overdue"] for row in rows), reverse=True)
 
 
 def test_a_level_list_shows_its_cases_with_the_working_days_overdue(cast: Cast, levels: dict[str, Application]) -> None:

@@ -12,8 +12,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from approvals import workflow
+from approvals.holidays import work_calendar
 from approvals.models import Application, Organisation, OrganisationKind, Procedure, State, User, private_storage
 from approvals.procedures import normalise_domain
+from approvals.selectors.portal import portal
+from approvals.selectors.provider import queue
 from tests.cast import Cast, browser, noon, pdf
 
 D = date.fromisoformat
@@ -95,6 +98,29 @@ def test_the_summary_counts_open_cases_corrections_due_soon_and_drafts(cast: Cas
     assert asked.tracking_number in first and "Send corrections" in first  # what needs alice comes first
     due_soon = rows(text(browser(cast.alice).get("/portal/?status=due_soon")))
     assert len(due_soon) == 1 and "2026-03-16" in due_soon[0] and 'class="chip yellow"' in due_soon[0]
+
+
+def test_the_portal_selector_counts_due_soon_by_the_level_rule_in_two_queries(cast: Cast, now) -> None:
+    """approvals.selectors.portal: "due soon" is LEVEL_RULE's yellow (with_level), as level_on
+    reads it; the summary and a page are two queries, filtered or not."""
+    now(D("2026-03-02"))
+    soon = cast.under_review(NUMBERS, received=D("2026-03-02"), accepted=D("2026-03-02"))  # due 2026-03-16
+    cast.under_review(LICENCE, received=D("2026-03-02"), accepted=D("2026-03-02"))  # due in April
+    asked = cast.received(on=D("2026-03-02"))
+    workflow.request_correction(asked.pk, asked.officer, "营业执照副本未盖章", on=D("2026-03-02"))
+    cast.draft(on=D("2026-03-02"))
+    day = D("2026-03-12")
+    yellow = [a.pk for a in Application.objects.filter(organisation=cast.acme) if a.level_on(day) == "yellow"]
+    assert yellow == [soon.pk]
+    calendar = work_calendar()
+    for status, expected in (("", 4), ("due_soon", 1), ("correction", 1), ("drafts", 1), ("open", 3)):
+        with CaptureQueriesContext(connection) as queries:
+            listing = portal(cast.alice, status=status, page=1, today=day, calendar=calendar)
+        assert len(queries) == 2, status
+        assert listing.summary["matching"] == len(listing.rows) == expected, status
+    assert listing.summary == {"total": 4, "open": 3, "correction": 1, "due_soon": 1, "drafts": 1, "matching": 3}
+    (due,) = portal(cast.alice, status="due_soon", page=1, today=day, calendar=calendar).rows
+    assert due.pk == soon.pk and due.standing.level == "yellow"
 
 
 def test_filters_and_search_narrow_the_list(cast: Cast) -> None:
@@ -553,6 +579,24 @@ def test_the_provider_queue_runs_the_same_number_of_queries_for_3_and_30_filings
     many = count_queries(pat, "/provider/"), count_queries(pat, "/provider/?status=waiting&q=yunduan")
     assert few == many, (few, many)
     assert len(rows(text(pat.get("/provider/")))) == 30
+
+
+def test_the_provider_queue_selector_puts_awaiting_filings_first_in_three_queries(cast: Cast) -> None:
+    """approvals.selectors.provider: the summary, the count and the page are three queries; the
+    filings awaiting the check come first, with the working days they have waited."""
+    forwarded = filing(cast, forwarded=True)
+    waiting = filing(cast, who=cast.bob)
+    calendar = work_calendar()
+    with CaptureQueriesContext(connection) as queries:
+        listing = queue(cast.pat, page=1, today=TODAY, calendar=calendar)
+    assert len(queries) == 3
+    assert [app.pk for app in listing.rows] == [waiting.pk, forwarded.pk]
+    assert [app.days_waiting for app in listing.rows] == [6, None]
+    assert listing.rows[1].domains == ["yunduan.cn"] and listing.rows[1].website == "云端官网"
+    assert listing.summary == {"total": 2, "waiting": 1, "forwarded": 1}
+    assert [app.pk for app in queue(cast.pat, status="forwarded", page=1, today=TODAY, calendar=calendar).rows] == [
+        forwarded.pk
+    ]
 
 
 def test_a_provider_with_nothing_yet_sees_what_the_page_is_for(cast: Cast) -> None:

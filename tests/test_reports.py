@@ -17,7 +17,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
@@ -28,12 +27,14 @@ from approvals.holidays import work_calendar
 from approvals.models import Application, Procedure
 from approvals.reports import (
     COLUMNS,
-    Scope,
+    NotBegun,
+    begun_month,
     monthly_report,
     nearest_rank,
     parse_month,
-    scope_for,
 )
+from approvals.selectors.publication import published_reports
+from approvals.selectors.scope import Scope, scope_for
 from tests.cast import Cast, browser
 
 D = date.fromisoformat
@@ -196,6 +197,15 @@ def test_a_month_is_written_yyyy_mm() -> None:
             parse_month(bad)
 
 
+def test_a_month_to_report_must_have_begun() -> None:
+    assert begun_month("2026-04", TODAY) == D("2026-04-01") and begun_month("2026-03", TODAY) == MARCH
+    with pytest.raises(NotBegun):
+        begun_month("2026-05", TODAY)
+    with pytest.raises(ValueError) as refused:
+        begun_month("2026-13", TODAY)
+    assert not isinstance(refused.value, NotBegun)  # not a month at all: the other message
+
+
 # -- the function --------------------------------------------------------------------------------------
 
 
@@ -233,8 +243,7 @@ def test_other_months_count_their_own_decisions_and_ratings(cast: Cast, decided:
 
 def test_only_managers_and_administrators_have_a_scope(cast: Cast) -> None:
     for user in (cast.alice, cast.olga, cast.pat, AnonymousUser()):
-        with pytest.raises(PermissionDenied):
-            scope_for(user)
+        assert scope_for(user) is None
     assert scope_for(cast.mia).department == cast.licensing
     assert scope_for(cast.root).department is None
 
@@ -431,6 +440,16 @@ def test_the_publication_is_public_and_names_nobody(cast: Cast, decided: dict[st
     for name in people:
         assert name not in html, name
     assert 'href="/published/"' in html  # in everyone's menu
+
+
+def test_the_publication_selector_lists_ended_months_newest_first(cast: Cast, decided: dict[str, Application]) -> None:
+    """approvals.selectors.publication: at most the months asked for, none before the first
+    decision, the month under way never."""
+    calendar = work_calendar()
+    assert [r.key for r in published_reports(TODAY, calendar, 12)] == ["2026-03", "2026-02"]
+    assert [r.key for r in published_reports(TODAY, calendar, 1)] == ["2026-03"]
+    assert [r.key for r in published_reports(D("2026-06-30"), calendar, 3)] == ["2026-05", "2026-04", "2026-03"]
+    assert published_reports(D("2026-01-31"), calendar, 12) == []
 
 
 def test_the_publication_waits_for_a_month_to_end(cast: Cast, now) -> None:

@@ -9,8 +9,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from approvals import workflow
+from approvals.holidays import work_calendar
 from approvals.models import Application, Procedure
-from approvals.views import officer as officer_views
+from approvals.selectors import worklist as worklist_selector
 from tests.cast import Cast, browser
 
 D = date.fromisoformat
@@ -179,7 +180,7 @@ def test_a_search_finds_another_applicants_case(cast: Cast, cases: dict[str, App
 
 
 def test_pages_follow_the_same_order(cast: Cast, cases: dict[str, Application], monkeypatch) -> None:
-    monkeypatch.setattr(officer_views, "PAGE_SIZE", 5)
+    monkeypatch.setattr(worklist_selector, "PAGE_SIZE", 5)
     mia = browser(cast.mia)
     pages = [numbers(mia.get(f"/worklist/?page={n}")) for n in (1, 2, 3)]
     assert [len(p) for p in pages] == [5, 5, 3]
@@ -216,6 +217,39 @@ def test_the_page_runs_the_same_queries_for_3_and_30_cases(cast: Cast, now) -> N
     many = {(who, url): count(client, url) for who, client in people for url in urls}
     assert many == few
     assert max(many.values()) <= 12
+
+
+def test_the_selector_lists_most_urgent_first_in_four_queries_whatever_the_filters(
+    cast: Cast, cases: dict[str, Application]
+) -> None:
+    """approvals.selectors.worklist on its own: the counts per level (every filter but the level)
+    agree with each row's level as approvals.clocks reads it, and a page takes four queries (the
+    counts, the page's ids, its rows, their running pauses), filtered or not."""
+    calendar = work_calendar()
+    Filters = worklist_selector.Filters
+
+    def listed(filters: Filters, mine: bool = False) -> tuple[worklist_selector.Worklist, int]:
+        with CaptureQueriesContext(connection) as queries:
+            found = worklist_selector.worklist(cast.mia, filters, mine=mine, page=1, today=TODAY, calendar=calendar)
+        return found, len(queries)
+
+    def tally(apps: list[Application]) -> dict[str, int]:
+        shown: dict[str, int] = {}
+        for app in apps:
+            shown[app.urgency] = shown.get(app.urgency, 0) + 1
+        return shown
+
+    everything, n = listed(Filters())
+    assert [app.tracking_number for app in everything.page] == [cases[name].tracking_number for name in URGENCY_ORDER]
+    assert {level: k for level, k in everything.counts.items() if k} == tally(everything.page)
+    assert n == 4
+    red, n = listed(Filters(level="red", procedure=Procedure.TELECOM_LICENCE, search="XK"))
+    assert [app.tracking_number for app in red.page] == [cases["red"].tracking_number]
+    licences = [app for app in everything.page if app.procedure == Procedure.TELECOM_LICENCE]
+    assert {level: k for level, k in red.counts.items() if k} == tally(licences)
+    assert n == 4
+    nobody, n = listed(Filters(officer="none"))
+    assert list(nobody.page) == [] and sum(nobody.counts.values()) == 0 and n <= 4
 
 
 def test_an_officer_never_sees_another_departments_cases(cast: Cast, cases: dict[str, Application]) -> None:

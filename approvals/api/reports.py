@@ -13,9 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from approvals import permissions, workflow
+from approvals import workflow
 from approvals.holidays import work_calendar
-from approvals.reports import last_complete_month, monthly_report, months_back, parse_month, scope_for
+from approvals.reports import NotBegun, begun_month, last_complete_month, monthly_report
+from approvals.selectors.scope import scope_for
 
 
 class ReportRowSerializer(serializers.Serializer):
@@ -78,23 +79,23 @@ class MonthlyReportView(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        if not permissions.can_view_reports(request.user):
-            raise PermissionDenied(_("Reports are for managers and administrators."))
         params = request.query_params
         scope = scope_for(request.user, params.get("department", ""))
+        if scope is None:
+            raise PermissionDenied(_("Reports are for managers and administrators."))
         if scope.is_admin and params.get("department") and scope.department is None:
             raise ValidationError({"department": [_("No such department.")]})
         today = workflow.today()
         month = last_complete_month(today)
         if params.get("month"):
             try:
-                month = parse_month(params["month"])
+                month = begun_month(params["month"], today)
+            except NotBegun:
+                raise ValidationError({"month": [_("%(month)s has not begun.") % {"month": params["month"]}]}) from None
             except ValueError:
                 raise ValidationError(
                     {"month": [_("“%(month)s” is not a month: write it as YYYY-MM.") % {"month": params["month"]}]}
                 ) from None
-            if month > months_back(today, 0):
-                raise ValidationError({"month": [_("%(month)s has not begun.") % {"month": params["month"]}]})
         report = monthly_report(scope, month, work_calendar())
         body = {
             "month": report.key,

@@ -14,30 +14,28 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from approvals import permissions, workflow
-from approvals.calendar import WorkCalendar
 from approvals.holidays import work_calendar
-from approvals.models import (
-    Application,
-    Appointment,
-    AppointmentKind,
-    AppointmentStatus,
-    Procedure,
-    ProcedureRoute,
-)
+from approvals.models import AppointmentKind, AppointmentStatus, Procedure, ProcedureRoute
 from approvals.roles import Role
+from approvals.selectors.appointments import (
+    availability,
+    bookable_days,
+    department_appointments,
+    open_applications,
+    organisation_appointments,
+    routes,
+)
 from approvals.views.common import permitted
 
-EARLIER = 20  # past (or answered) appointments shown under the current ones
 ACTIVE = (AppointmentStatus.REQUESTED, AppointmentStatus.CONFIRMED)
 
 
@@ -49,40 +47,6 @@ def _role_view(*roles: str):
 enterprise_only = _role_view(Role.ENTERPRISE)
 staff_only = _role_view(Role.OFFICER, Role.MANAGER)
 appointment_users = _role_view(Role.ENTERPRISE, Role.OFFICER, Role.MANAGER)
-
-
-# -- the days and places on offer -------------------------------------------------------------------
-
-
-@dataclass
-class OpenDay:
-    day: date
-    provisional: bool  # a day of a year whose holiday schedule is not published yet
-    slots: list[tuple[str, int]]  # (slot, places left at the window)
-
-    @property
-    def places(self) -> int:
-        return sum(left for _slot, left in self.slots)
-
-
-def bookable_days(today: date, calendar: WorkCalendar) -> list[tuple[date, bool]]:
-    """The working days from tomorrow to the horizon, each with whether it is provisional."""
-    return [tuple(day) for day in calendar.working_days_after(today, settings.APPOINTMENT_HORIZON_DAYS)]
-
-
-def availability(department_id: int | None, days: list[tuple[date, bool]]) -> list[OpenDay]:
-    """Places left at the department's window per day and slot: ONE grouped query for all."""
-    slots = workflow.appointment_slots()
-    taken = workflow.places_taken(department_id, days[0][0], days[-1][0]) if department_id and days else {}
-    places = settings.APPOINTMENT_PLACES
-    return [
-        OpenDay(day, provisional, [(slot, max(places - taken.get((day, slot), 0), 0)) for slot in slots])
-        for day, provisional in days
-    ]
-
-
-def _routes() -> dict[str, ProcedureRoute]:
-    return {route.procedure: route for route in ProcedureRoute.objects.select_related("department")}
 
 
 # -- the booking form ----------------------------------------------------------------------------
@@ -158,10 +122,6 @@ def _weekday(day: date) -> str:
     return str(WEEKDAYS_ABBR[day.weekday()])
 
 
-def _with_related(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("organisation", "department", "application", "handled_by", "requested_by")
-
-
 # -- the pages -------------------------------------------------------------------------------------
 
 
@@ -179,18 +139,12 @@ class Offer:
 
 
 def _offer(user) -> Offer:
-    routes = _routes()
+    handled = routes()
     return Offer(
-        routes=routes,
-        procedures=[(value, label) for value, label in Procedure.choices if value in routes],
+        routes=handled,
+        procedures=[(value, label) for value, label in Procedure.choices if value in handled],
         days=bookable_days(workflow.today(), work_calendar()),
-        applications=[
-            (pk, f"{number} · {subject[:40]}")
-            for pk, number, subject in Application.objects.open()
-            .filter(organisation_id=user.organisation_id, tracking_number__isnull=False)
-            .order_by("-created_at")
-            .values_list("pk", "tracking_number", "subject")
-        ],
+        applications=[(pk, f"{number} · {subject[:40]}") for pk, number, subject in open_applications(user)],
     )
 
 
@@ -211,11 +165,11 @@ def _enterprise_page(
             }
         )
     route = offer.routes.get(form["procedure"].value() or first)
-    mine = _with_related(Appointment.objects.filter(organisation_id=user.organisation_id))
+    upcoming, earlier = organisation_appointments(user, today)
     context = {
         "form": form,
-        "upcoming": list(mine.filter(day__gte=today).order_by("day", "slot", "pk")),
-        "earlier": list(mine.filter(day__lt=today).order_by("-day", "-slot", "-pk")[:EARLIER]),
+        "upcoming": upcoming,
+        "earlier": earlier,
         "availability": availability(route.department_id if route else None, offer.days),
         "provisional_days": any(provisional for _day, provisional in offer.days),
         "route": route,
@@ -231,22 +185,13 @@ def _enterprise_page(
 def _staff_page(request: HttpRequest, errors: dict[int, tuple[str, str]] | None = None, status: int = 200):
     """``errors``: an answer refused, by appointment: (the message, the reply as typed)."""
     today = workflow.today()
-    theirs = _with_related(Appointment.objects.filter(department_id=request.user.department_id))
-    requested = list(theirs.filter(status=AppointmentStatus.REQUESTED).order_by("day", "slot", "pk"))
-    for appointment in requested:
+    theirs = department_appointments(request.user, today)
+    for appointment in theirs.requested:
         appointment.error, appointment.typed_reply = (errors or {}).get(appointment.pk, ("", ""))
-        appointment.past = appointment.day < today
     context = {
-        "requested": requested,
-        "confirmed": list(
-            theirs.filter(status=AppointmentStatus.CONFIRMED, day__gte=today).order_by("day", "slot", "pk")
-        ),
-        "earlier": list(
-            theirs.filter(
-                Q(status__in=[AppointmentStatus.DECLINED, AppointmentStatus.CANCELLED])
-                | Q(status=AppointmentStatus.CONFIRMED, day__lt=today)
-            ).order_by("-day", "-slot", "-pk")[:EARLIER]
-        ),
+        "requested": theirs.requested,
+        "confirmed": theirs.confirmed,
+        "earlier": theirs.earlier,
         "department": request.user.department,
         "today": today,
     }
@@ -264,8 +209,7 @@ def appointments_page(request: HttpRequest) -> HttpResponse:
 @enterprise_only
 def availability_partial(request: HttpRequest) -> HttpResponse:
     """The places-left table for a procedure's department (the booking form swaps it in)."""
-    routes = _routes()
-    route = routes.get(request.GET.get("procedure", ""))
+    route = routes().get(request.GET.get("procedure", ""))
     days = bookable_days(workflow.today(), work_calendar())
     context = {
         "availability": availability(route.department_id if route else None, days),
@@ -368,9 +312,16 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns = [
-    path("appointments/", appointments_page, name="appointments"),
-    path("appointments/availability/", availability_partial, name="appointments-availability"),
-    path("appointments/book/", book, name="appointment-book"),
-    path("appointments/<int:pk>/cancel/", cancel, name="appointment-cancel"),
-    path("appointments/<int:pk>/answer/", answer, name="appointment-answer"),
+    path(
+        "appointments/",
+        include(
+            [
+                path("", appointments_page, name="appointments"),
+                path("availability/", availability_partial, name="appointments-availability"),
+                path("book/", book, name="appointment-book"),
+                path("<int:pk>/cancel/", cancel, name="appointment-cancel"),
+                path("<int:pk>/answer/", answer, name="appointment-answer"),
+            ]
+        ),
+    ),
 ]

@@ -4,13 +4,15 @@ actions, materials, notifications."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -33,6 +35,9 @@ from approvals.models import (
 )
 from approvals.notifications import text as notification_text
 from approvals.roles import Role
+from approvals.selectors.common import Listing
+from approvals.selectors.notifications import notifications_of
+from approvals.selectors.scope import Scope, scope_for
 
 HOME = {
     Role.ENTERPRISE: "approvals:portal",
@@ -172,41 +177,44 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     return redirect("approvals:application", pk=pk)
 
 
-@login_required
-@require_POST
-def application_rate(request: HttpRequest, pk: int) -> HttpResponse:
+def _posted(
+    request: HttpRequest, pk: int, form_class: type[forms.Form], key: str, run: Callable[[Application, dict], str]
+) -> HttpResponse:
+    """A form of the application page posted: ``run`` does it and says what was done; a form
+    with errors, or one the workflow refuses, comes back (as ``bound[key]``) with its message."""
     app = get_application(request, pk)
-    form = RatingForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            rating = workflow.rate(app.pk, request.user, form.cleaned_data["level"], form.cleaned_data["comment"])
+            done = run(app, form.cleaned_data)
         except workflow.WorkflowError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(
-                request,
-                _("Thank you. The department will contact you about it within 15 working days.")
-                if rating.is_bad
-                else _("Thank you for your rating."),
-            )
+            messages.success(request, done)
             return redirect("approvals:application", pk=pk)
-    return _page(request, app, {"rating_form": form}, status=400)
+    return _page(request, app, {key: form}, status=400)
+
+
+@login_required
+@require_POST
+def application_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    def rate(app: Application, data: dict) -> str:
+        rating = workflow.rate(app.pk, request.user, data["level"], data["comment"])
+        if rating.is_bad:
+            return _("Thank you. The department will contact you about it within 15 working days.")
+        return _("Thank you for your rating.")
+
+    return _posted(request, pk, RatingForm, "rating_form", rate)
 
 
 @login_required
 @require_POST
 def rating_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    app = get_application(request, pk)
-    form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            workflow.follow_up_rating(app.pk, request.user, form.cleaned_data["note"])
-        except workflow.WorkflowError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The follow-up is recorded."))
-            return redirect("approvals:application", pk=pk)
-    return _page(request, app, {"follow_up_form": form}, status=400)
+    def follow_up(app: Application, data: dict) -> str:
+        workflow.follow_up_rating(app.pk, request.user, data["note"])
+        return _("The follow-up is recorded.")
+
+    return _posted(request, pk, FollowUpForm, "follow_up_form", follow_up)
 
 
 def permitted(predicate):
@@ -238,8 +246,7 @@ def material_download(request: HttpRequest, pk: int, material_id: int) -> HttpRe
 
 @login_required
 def notifications_page(request: HttpRequest) -> HttpResponse:
-    rows = request.user.notifications.select_related("application").order_by("-created_at", "-pk")
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page = Paginator(notifications_of(request.user), 30).get_page(request.GET.get("page"))
     for item in page:
         item.text = notification_text(item)
     return render(request, "approvals/notifications.html", {"page": page})
@@ -309,9 +316,22 @@ def chosen_filters(form: forms.Form) -> dict:
     return {name: value for name, value in getattr(form, "cleaned_data", {}).items() if value}
 
 
-def search(q: str, *fields: str) -> Q:
-    """``q`` in any of ``fields`` (case-insensitive)."""
-    query = Q()
-    for field in fields:
-        query |= Q(**{f"{field}__icontains": q})
-    return query
+def list_context(form: forms.Form, chosen: dict, listing: Listing) -> dict:
+    """What a filtered list's template reads: the filters, and the selector's summary and page."""
+    return {
+        "summary": listing.summary,
+        "form": form,
+        "filtered": bool(chosen),
+        "page": listing.page,
+        "apps": listing.rows,
+        "query": urlencode(chosen),
+    }
+
+
+def report_scope(request: HttpRequest) -> Scope:
+    """The dashboard's and the reports' scope (``?department=`` chooses an administrator's);
+    those who have none get the 403 page (the figures are not theirs, whatever the data)."""
+    scope = scope_for(request.user, request.GET.get("department", ""))
+    if scope is None:
+        raise PermissionDenied
+    return scope

@@ -13,15 +13,13 @@ workflow refuses is reported without losing the draft or the other files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -34,32 +32,15 @@ from approvals import details as details_rules
 from approvals import kept, permissions, uploads, workflow
 from approvals.addresses import per_pk
 from approvals.calendar import WorkCalendar
-from approvals.clocks import annotate_standing
 from approvals.holidays import work_calendar
 from approvals.labels import translated
-from approvals.models import (
-    CLOSED_STATES,
-    CORRECTIONS_FIRST,
-    OPEN_STATES,
-    Application,
-    Material,
-    Organisation,
-    OrganisationKind,
-    Policy,
-    Procedure,
-    State,
-)
-from approvals.procedures import (
-    CATEGORY_CHOICES,
-    CATEGORY_NAMES,
-    NUMBER_TYPES,
-    PROCEDURES,
-)
+from approvals.models import Application, Organisation, OrganisationKind, Procedure, State
+from approvals.procedures import CATEGORY_CHOICES, CATEGORY_NAMES, NUMBER_TYPES, PROCEDURES, filing_domains
 from approvals.roles import Role
+from approvals.selectors.portal import policies
+from approvals.selectors.portal import portal as portal_listing
 from approvals.uploads import Kept, PendingUploads
-from approvals.views.common import chosen_filters, require_role, search, visible
-
-PAGE_SIZE = 30
+from approvals.views.common import chosen_filters, list_context, require_role, visible
 
 # -- the draft forms: the subject and the procedure's details ------------------------------------
 
@@ -199,14 +180,10 @@ class FilingForm(DraftForm):
 
     @classmethod
     def initial_for(cls, app: Application) -> dict:
-        details = app.details or {}
-        domains = details.get("domains")
-        if not isinstance(domains, list):
-            domains = [details["domain"]] if details.get("domain") else []
         return {
             **super().initial_for(app),
-            "website": details.get("website", ""),
-            "domains": "\n".join(domains),
+            "website": (app.details or {}).get("website", ""),
+            "domains": "\n".join(filing_domains(app.details)),
             "provider": app.provider_id,
         }
 
@@ -260,8 +237,6 @@ def _add_error(form: forms.Form, exc: workflow.WorkflowError) -> None:
 
 # -- the portal -----------------------------------------------------------------------------------
 
-IN_PROGRESS = sorted(OPEN_STATES | {State.PROVIDER_REVIEW})
-
 STATUS_FILTERS = [
     ("", gettext_lazy("All")),
     ("open", gettext_lazy("In progress")),
@@ -294,22 +269,6 @@ def waiting_for(app: Application) -> str:
         if not getattr(app, "has_materials", True):
             return str(NO_MATERIALS)
     return str(WAITING_FOR.get(app.state, "—"))
-
-
-def _due_soon(today: date) -> Q:
-    """The running clock is in its yellow days: LEVEL_RULE's "yellow", as a filter (red comes
-    before severe, so a case not yet red is not severe)."""
-    return Q(yellow_on__lte=today, red_on__gt=today)
-
-
-def _status_filter(status: str, today: date) -> Q:
-    return {
-        "open": Q(state__in=IN_PROGRESS),
-        "correction": Q(state=State.CORRECTION),
-        "due_soon": _due_soon(today),
-        "drafts": Q(state=State.DRAFT),
-        "closed": Q(state__in=sorted(CLOSED_STATES)),
-    }.get(status, Q())
 
 
 class PortalFilters(forms.Form):
@@ -345,84 +304,45 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 
 def _portal(request: HttpRequest, today: date, calendar: WorkCalendar) -> dict:
-    """The summary and a page of the organisation's applications, for _portal.html. A constant
-    number of queries, whatever their number: one for the summary and the count of the rows that
-    match the filters, one page of rows; the standing is computed in Python."""
-    mine = visible(request.user)
+    """The summary and a page of the organisation's applications (``approvals.selectors.portal``),
+    for _portal.html: what each waits for, its names and addresses."""
     form = PortalFilters(request.GET)
     chosen = chosen_filters(form)
-    matching = Q()
-    if chosen.get("procedure"):
-        matching &= Q(procedure=chosen["procedure"])
-    if chosen.get("status"):
-        matching &= _status_filter(chosen["status"], today)
-    if chosen.get("q"):
-        matching &= search(chosen["q"].strip(), "tracking_number", "subject")
-    summary = mine.aggregate(
-        total=Count("pk"),
-        open=Count("pk", filter=Q(state__in=IN_PROGRESS)),
-        correction=Count("pk", filter=Q(state=State.CORRECTION)),
-        due_soon=Count("pk", filter=_due_soon(today)),
-        drafts=Count("pk", filter=Q(state=State.DRAFT)),
-        matching=Count("pk", filter=matching) if matching else Count("pk"),
+    listing = portal_listing(
+        request.user,
+        procedure=chosen.get("procedure", ""),
+        status=chosen.get("status", ""),
+        text=chosen.get("q", "").strip(),
+        page=request.GET.get("page"),
+        today=today,
+        calendar=calendar,
     )
-    # What needs the user comes first: corrections to send, then everything else, newest first
-    # (the order of the index application_org_portal).
-    rows = (
-        mine.filter(matching)
-        .select_related("provider")
-        .annotate(yours=CORRECTIONS_FIRST, has_materials=Exists(Material.objects.filter(application=OuterRef("pk"))))
-        .order_by("yours", "-created_at", "-pk")
-    )
-    paginator = Paginator(rows, PAGE_SIZE)
-    paginator.count = summary["matching"]  # counted with the summary: spare a COUNT query
-    page = paginator.get_page(request.GET.get("page"))
-    apps = annotate_standing(page.object_list, today, calendar)
     # Each name translated once for the page, not once per row; each row's addresses from one
     # reverse() each, not a {% url %} per row.
     short = translated((procedure, info.short) for procedure, info in PROCEDURES.items())
     names = translated(Procedure.choices)
     application_url = per_pk("approvals:application")
     edit_url = per_pk("approvals:edit-draft")
-    for app in apps:
+    for app in listing.rows:
         app.waiting_for = waiting_for(app)
         app.short_procedure = short[app.procedure]
         app.procedure_name = names.get(app.procedure, app.procedure)
         app.url = application_url(app.pk)
         if app.state == State.DRAFT:
             app.edit_url = edit_url(app.pk)
-    return {
-        "user": request.user,
-        "summary": summary,
-        "form": form,
-        "filtered": bool(chosen),
-        "page": page,
-        "apps": apps,
-        "query": urlencode(chosen),
-        "today": today,
-    }
+    return {"user": request.user, **list_context(form, chosen, listing), "today": today}
 
 
 # -- a new application ----------------------------------------------------------------------------
-
-
-def _policies(today: date) -> dict[str, Policy | None]:
-    found = {}
-    for procedure in Procedure.values:
-        try:
-            found[procedure] = Policy.objects.in_force(procedure, today)
-        except Policy.DoesNotExist:
-            found[procedure] = None
-    return found
 
 
 @login_required
 def new_application(request: HttpRequest) -> HttpResponse:
     """Choose the procedure: what each promises and what to prepare."""
     require_role(request, Role.ENTERPRISE)
-    policies = _policies(workflow.today())
+    in_force = policies(workflow.today())
     cards = [
-        {"info": info, "label": Procedure(procedure).label, "policy": policies[procedure]}
+        {"info": info, "label": Procedure(procedure).label, "policy": in_force[procedure]}
         for procedure, info in PROCEDURES.items()
     ]
     return render(request, "approvals/enterprise/new.html", {"cards": cards})
@@ -444,7 +364,7 @@ def _form_page(
         "procedure": procedure,
         "procedure_label": Procedure(procedure).label,
         "info": PROCEDURES[procedure],
-        "policy": _policies(workflow.today())[procedure],
+        "policy": policies(workflow.today())[procedure],
         "kept": kept,
         "file_errors": file_errors,
         "accept": ",".join(uploads.ACCEPTED),
@@ -474,6 +394,26 @@ def _report_files(request: HttpRequest, added: int, refused: list[str]) -> None:
         )
 
 
+def _save(
+    request: HttpRequest, form: DraftForm, app: Application | None, save: Callable[..., Application]
+) -> tuple[Application, int, list[str]] | HttpResponse:
+    """A draft's form posted. If it is valid: the draft saved by ``save(subject=, provider_id=)``,
+    then the files kept aside and those just chosen added to it (each refusal reported), and the
+    draft returned with how many files were added and the refusals. If it is not, or the
+    workflow refuses it: the form again, with its errors."""
+    if not form.is_valid():
+        return _came_back(request, form, app)
+    provider = form.cleaned_data.get("provider")
+    try:
+        saved = save(subject=form.cleaned_data["subject"], provider_id=provider.pk if provider else None)
+    except workflow.WorkflowError as exc:
+        _add_error(form, exc)
+        return _came_back(request, form, app, exc.status)
+    added, refused = _attach(request, saved, PendingUploads(request.session).ticked(request.POST))
+    _report_files(request, added, refused)
+    return saved, added, refused
+
+
 @login_required
 def new_application_form(request: HttpRequest, procedure: str) -> HttpResponse:
     require_role(request, Role.ENTERPRISE)
@@ -483,22 +423,15 @@ def new_application_form(request: HttpRequest, procedure: str) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, form_class())
     form = form_class(request.POST)
-    if not form.is_valid():
-        return _came_back(request, form, None)
-    provider = form.cleaned_data.get("provider")
-    try:
-        app = workflow.create_application(
-            request.user,
-            procedure,
-            form.cleaned_data["subject"],
-            details=form.details(),
-            provider_id=provider.pk if provider else None,
-        )
-    except workflow.WorkflowError as exc:
-        _add_error(form, exc)
-        return _came_back(request, form, None, exc.status)
-    added, refused = _attach(request, app, PendingUploads(request.session).ticked(request.POST))
-    _report_files(request, added, refused)
+    saved = _save(
+        request,
+        form,
+        None,
+        lambda **values: workflow.create_application(request.user, procedure, details=form.details(), **values),
+    )
+    if isinstance(saved, HttpResponse):
+        return saved
+    app, added, refused = saved
     if refused or not added:
         if not refused:
             messages.info(request, _("The draft is saved. Add its materials, then submit it."))
@@ -532,22 +465,15 @@ def edit_draft(request: HttpRequest, pk: int) -> HttpResponse:
         form.is_valid()
         form.add_error(None, _("This application is no longer a draft: it was submitted or withdrawn meanwhile."))
         return _came_back(request, form, app, 409)
-    if not form.is_valid():
-        return _came_back(request, form, app)
-    try:
-        provider = form.cleaned_data.get("provider")
-        app = workflow.update_draft(
-            app.pk,
-            request.user,
-            subject=form.cleaned_data["subject"],
-            details=_merged_details(app, form),
-            provider_id=provider.pk if provider else None,
-        )
-    except workflow.WorkflowError as exc:
-        _add_error(form, exc)
-        return _came_back(request, form, app, exc.status)
-    added, refused = _attach(request, app, PendingUploads(request.session).ticked(request.POST))
-    _report_files(request, added, refused)
+    saved = _save(
+        request,
+        form,
+        app,
+        lambda **values: workflow.update_draft(app.pk, request.user, details=_merged_details(app, form), **values),
+    )
+    if isinstance(saved, HttpResponse):
+        return saved
+    app, _added, refused = saved
     if refused:
         return redirect("approvals:edit-draft", pk=app.pk)
     if request.POST.get("then") == "submit":

@@ -3,10 +3,10 @@ to follow up, the cases of each officer (the way in to reassigning one), and the
 by procedure, officer and month.
 
 A manager sees their department; an administrator sees every department, or the one chosen with
-``?department=`` (``approvals.reports.scope_for``). Every page runs a fixed number of queries,
-whatever the number of applications: levels are computed in SQL from the stored clock columns (the
-same rule as ``Application.level_on``); the on-time figures come from ``approvals.reports``.
-"""
+``?department=`` (``approvals.selectors.scope``). The lists and counts are
+``approvals.selectors.dashboard``'s, in a fixed number of queries whatever the number of
+applications; the on-time figures come from ``approvals.reports``. This module reads the
+request, keeps the counts (``approvals.kept``) and lays the pages out."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from datetime import date
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -26,21 +26,14 @@ from django.utils.translation import gettext_lazy
 
 from approvals import actions, kept, permissions, workflow
 from approvals.calendar import WorkCalendar
-from approvals.clocks import standing
 from approvals.holidays import work_calendar
-from approvals.models import (
-    RATING_BAD_AT_MOST,
-    RUNNING_DUE,
-    Application,
-    ExtensionState,
-    Role,
-    State,
-    User,
-)
-from approvals.reports import Scope, figures, month_end, months_back, scope_for
+from approvals.models import Application, User
+from approvals.reports import figures, month_end, months_back
+from approvals.selectors import dashboard as selector
+from approvals.selectors.dashboard import LEVELS
+from approvals.selectors.scope import Scope
+from approvals.views.common import report_scope
 
-#: The levels a manager watches, worst last; the dashboard's figures link to a list of each.
-LEVELS = ("yellow", "red", "severe")
 LEVEL_TITLES = {
     "yellow": gettext_lazy("due soon"),
     "red": gettext_lazy("overdue"),
@@ -49,30 +42,6 @@ LEVEL_TITLES = {
 PER_PAGE = 50
 PERIOD_MONTHS = 12  # the figures' default period: this month and the eleven before it
 MONTH_CHOICES = 24  # how many months back the period filter offers
-
-
-# -- who sees what ----------------------------------------------------------------------------------
-
-
-def _scope(request: HttpRequest) -> Scope:
-    """Managers get their department; administrators every department or the one they chose.
-    Everyone else is refused (403: the dashboard is not theirs, whatever the data)."""
-    return scope_for(request.user, request.GET.get("department", ""))
-
-
-def _rows(apps, today: date, calendar: WorkCalendar) -> list[Application]:
-    """Attach ``standing``, and for an overdue case the working days it is overdue by (and, past
-    the statutory limit, by how many since the statutory date)."""
-    apps = list(apps)
-    for app in apps:
-        app.standing = standing(app, today, calendar)
-        days = app.standing.days_left
-        # Past its due date a case is overdue by 0 working days on the weekend that follows.
-        app.overdue_days = max(0, -days) if app.standing.overdue and days is not None else None
-        app.statutory_overdue_days = None
-        if app.standing.level == "severe" and app.standing.statutory_due:
-            app.statutory_overdue_days = max(0, -calendar.working_days_between(today, app.standing.statutory_due).days)
-    return apps
 
 
 # -- the performance figures (approvals.reports computes them) ------------------------------------
@@ -105,27 +74,7 @@ def _snapshot(scope: Scope, today: date, calendar: WorkCalendar, month: str) -> 
 
 def _count(scope: Scope, today: date, calendar: WorkCalendar, month: str, key: str | None) -> dict:
     """The counts ``_snapshot`` keeps under ``key``."""
-    # Open cases by officer and level in one grouped query: the levels' totals and each
-    # officer's load are sums of its rows.
-    by_level: dict[str, int] = {}
-    loads: dict[int | None, dict] = {}
-    rows = (
-        scope.applications()
-        .open()
-        .with_level(today)
-        .order_by()
-        .values_list("officer_id", "alert_level")
-        .annotate(n=Count("pk"))
-    )
-    for officer_id, level, n in rows:
-        by_level[level] = by_level.get(level, 0) + n
-        load = loads.setdefault(officer_id, {"officer_id": officer_id, "open": 0, "soon": 0, "overdue": 0})
-        load["open"] += n
-        if level == "yellow":
-            load["soon"] += n
-        elif level in ("red", "severe"):
-            load["overdue"] += n
-
+    by_level, loads = selector.loads(scope, today)
     if month:
         start = date.fromisoformat(f"{month}-01")
         end = month_end(start)
@@ -165,23 +114,9 @@ def _extension_forms(app: Application, user: User) -> list[dict]:
     return out
 
 
-def _per_officer(scope: Scope, loads: dict) -> list[dict]:
-    """Each active officer of the department (and anyone else holding open cases) with their
-    open, due-soon and overdue counts, the most overdue first."""
-    officers = User.objects.filter(Q(role=Role.OFFICER, is_active=True) | Q(pk__in=[k for k in loads if k]))
-    if scope.department is not None:
-        officers = officers.filter(Q(department_id=scope.department.pk) | Q(pk__in=[k for k in loads if k]))
-    empty = {"open": 0, "soon": 0, "overdue": 0}
-    per_officer = []
-    for officer in officers.select_related("department"):
-        per_officer.append({"officer": officer, **empty, **loads.get(officer.pk, {})})
-    per_officer.sort(key=lambda r: (-r["overdue"], -r["open"], str(r["officer"])))
-    return per_officer
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = report_scope(request)
     today = workflow.today()
     calendar = work_calendar()
     period = PeriodForm(request.GET or None, today=today)
@@ -190,31 +125,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by_level, loads = snapshot["by_level"], snapshot["loads"]
     levels = [{"level": level, "title": LEVEL_TITLES[level], "n": by_level.get(level, 0)} for level in LEVELS]
 
-    extensions = list(
-        scope.applications()
-        .filter(extension_state=ExtensionState.REQUESTED, state__in=[State.UNDER_REVIEW, State.PAUSED])
-        .select_related("organisation", "officer", "policy")
-        .order_by("due_date", "pk")
-    )
+    extensions = selector.extension_requests(scope, today, calendar)
     for app in extensions:
-        app.standing = standing(app, today, calendar)
-        app.extended_due = (
-            calendar.add_working_days(app.due_date, app.extension_requested_days).date if app.due_date else None
-        )
         app.decision_forms = _extension_forms(app, request.user)
-
-    ratings = list(
-        scope.ratings()
-        .filter(level__lte=RATING_BAD_AT_MOST, followed_up_on__isnull=True)
-        .select_related("application", "application__organisation", "application__officer")
-        .order_by("follow_up_due", "pk")
-    )
-    for rating in ratings:
-        rating.late = rating.follow_up_due is not None and rating.follow_up_due < today
-        rating.days_left = (
-            calendar.working_days_between(today, rating.follow_up_due).days if rating.follow_up_due else None
-        )
-
+    ratings = selector.bad_ratings(scope, today, calendar)
     unassigned = loads.get(None)
 
     context = {
@@ -225,7 +139,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "extensions": extensions,
         "ratings": ratings,
         # Read only when the table is not in the fragment cache.
-        "per_officer": SimpleLazyObject(lambda: _per_officer(scope, loads)),
+        "per_officer": SimpleLazyObject(lambda: selector.per_officer(scope, loads)),
         "snapshot_key": snapshot["key"],
         "snapshot_seconds": kept.SECONDS,
         "unassigned": unassigned,
@@ -236,52 +150,39 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "approvals/manager/dashboard.html", context)
 
 
+def _listed(request: HttpRequest, scope: Scope, cases: QuerySet, today: date) -> dict:
+    """A page of ``cases`` with the working days each is overdue by, and the scope its links
+    carry over."""
+    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "scope": scope,
+        "page": page,
+        "cases": selector.with_overdue(page, today, work_calendar()),
+        "query": scope.query,
+    }
+
+
 @login_required
 def level_cases(request: HttpRequest, level: str) -> HttpResponse:
-    scope = _scope(request)
+    scope = report_scope(request)
     if level not in LEVELS:
         raise Http404
     today = workflow.today()
-    cases = (
-        scope.applications()
-        .open()
-        .with_level(today)
-        .filter(alert_level=level)
-        .select_related("organisation", "officer")
-        .order_by("statutory_due" if level == "severe" else RUNNING_DUE, "pk")
-    )
-    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
     context = {
-        "scope": scope,
+        **_listed(request, scope, selector.level_cases(scope, level, today), today),
         "level": level,
         "title": LEVEL_TITLES[level],
         "overdue_column": level != "yellow",
-        "page": page,
-        "cases": _rows(page, today, work_calendar()),
-        "query": scope.query,
     }
     return render(request, "approvals/manager/cases.html", context)
 
 
 @login_required
 def officer_cases(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _scope(request)
-    officers = User.objects.filter(role=Role.OFFICER).select_related("department")
-    if not scope.is_admin:
-        officers = officers.filter(department_id=scope.department.pk)
-    officer = get_object_or_404(officers, pk=pk)
+    scope = report_scope(request)
+    officer = get_object_or_404(selector.officers(scope), pk=pk)
     today = workflow.today()
-    cases = (
-        scope.applications().open().filter(officer=officer).by_urgency(today).select_related("organisation", "officer")
-    )
-    page = Paginator(cases, PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "scope": scope,
-        "officer": officer,
-        "page": page,
-        "cases": _rows(page, today, work_calendar()),
-        "query": scope.query,
-    }
+    context = {**_listed(request, scope, selector.officer_cases(scope, officer, today), today), "officer": officer}
     return render(request, "approvals/manager/officer.html", context)
 
 

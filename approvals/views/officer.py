@@ -1,12 +1,6 @@
-"""The case officer's worklist: every open case, most urgent first.
-
-The urgency order is computed by the database from the precomputed clock columns
-(``Application.clock`` and the ``*_due``/``yellow_on``/``days_left_when_paused`` columns the
-workflow keeps current), so that a page of 50 is the right 50 and the page runs the same few
-queries however many cases there are (``ApplicationQuerySet.by_urgency``, the SQL twin of
-``Application.level_on``); the working days left on the rows shown are counted in Python
-(``clocks.annotate_standing``).
-"""
+"""The case officer's worklist: every open case, most urgent first (the query, its counts and
+its page: ``approvals.selectors.worklist``). This module reads the request's filters and lays
+the rows out: their labels and addresses."""
 
 from __future__ import annotations
 
@@ -15,8 +9,6 @@ from datetime import date
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -26,26 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from approvals import kept, permissions, workflow
 from approvals.addresses import per_pk
 from approvals.calendar import WorkCalendar
-from approvals.clocks import COLUMNS as CLOCK_COLUMNS
-from approvals.clocks import annotate_standing
 from approvals.holidays import work_calendar
 from approvals.labels import translated
-from approvals.models import (
-    OPEN_STATES,
-    URGENCY_ORDER,
-    Application,
-    ClockKind,
-    Procedure,
-    SpecialProcedure,
-    State,
-    User,
-)
+from approvals.models import OPEN_STATES, Procedure, State, User
 from approvals.roles import Role
-from approvals.views.common import visible
+from approvals.selectors import worklist as selector
+from approvals.selectors.worklist import LEVELS
 
-PAGE_SIZE = 50
-
-LEVELS = URGENCY_ORDER
 LEVEL_LABELS = {
     "severe": _("Past the statutory limit"),
     "red": _("Overdue"),
@@ -71,25 +50,6 @@ PROCEDURE_SHORT = {
     Procedure.NUMBER_RESOURCE: _("Number resources"),
     Procedure.WEBSITE_FILING: _("Website filing"),
 }
-
-#: What a worklist row reads (the table, ``clocks.standing``): 50 rows of these, not of every
-#: column of the application, its organisation and its officer.
-ROW_FIELDS = (
-    "tracking_number",
-    "subject",
-    "procedure",
-    "state",
-    *CLOCK_COLUMNS,
-    "officer_id",
-    "extension_state",
-    "extension_requested_days",
-    "extension_days",
-    "correction_notices",
-    "deemed_accepted",
-    "organisation__name",
-    "officer__name",
-    "officer__username",
-)
 
 OPEN_STATE_CHOICES = [(value, label) for value, label in State.choices if value in OPEN_STATES]
 
@@ -154,72 +114,31 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def _worklist(request: HttpRequest, role: str, today: date, calendar: WorkCalendar) -> dict:
     """The worklist's counts and page of cases, for _worklist.html."""
     user = request.user
-    cases = visible(user).open()  # the department (everything for an administrator)
     officers = None
     if role == Role.OFFICER:
         scope = "department" if request.GET.get("scope") == "department" else "mine"
-        if scope == "mine":
-            cases = cases.filter(officer=user)
     else:
         scope = "department"
     if scope == "department":
-        officers = User.objects.filter(role=Role.OFFICER)
-        if role != Role.ADMIN:
-            officers = officers.filter(department_id=user.department_id)
-        officers = list(officers.order_by("name", "username"))
+        officers = selector.officers(user, role)
     filters = WorklistFilters(request.GET, officers=officers)
-
-    officer = filters.value("officer")
-    if officer == "none":
-        cases = cases.filter(officer__isnull=True)
-    elif officer:
-        cases = cases.filter(officer_id=int(officer))
-    if filters.value("procedure"):
-        cases = cases.filter(procedure=filters.value("procedure"))
-    if filters.value("state"):
-        cases = cases.filter(state=filters.value("state"))
-    search = filters.value("q").strip()
-    if search:
-        cases = cases.filter(Q(tracking_number__icontains=search) | Q(organisation__name__icontains=search))
-
-    cases = cases.by_urgency(today)
-    # The counts per level, one aggregate query, with every filter but the level itself.
-    counts = dict.fromkeys(LEVELS, 0)
-    for rank, n in cases.order_by().values_list("urgency_rank").annotate(n=Count("pk")):
-        counts[LEVELS[rank]] = n
     level = filters.value("level")
-    if level:
-        cases = cases.filter(urgency_rank=LEVELS.index(level))
-
-    # The page in two steps: the ids of the page, in order, from the ordering columns alone (an
-    # officer's own cases: from the index application_officer_open, without reading a row), then
-    # those 50 applications with what the table shows.
-    paginator = Paginator(cases.values_list("pk", flat=True), PAGE_SIZE)
-    paginator.count = counts[level] if level else sum(counts.values())  # known: spare a COUNT query
-    page = paginator.get_page(request.GET.get("page"))
-    ids = list(page.object_list)
-    rows = (
-        Application.objects.filter(pk__in=ids)
-        .select_related("organisation", "officer")
-        .only(*ROW_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "special_procedures",
-                queryset=SpecialProcedure.objects.filter(ended_on__isnull=True),
-                to_attr="running_pauses",
-            )
-        )
-        .in_bulk()
+    chosen = selector.Filters(
+        officer=filters.value("officer"),
+        procedure=filters.value("procedure"),
+        state=filters.value("state"),
+        search=filters.value("q").strip(),
+        level=level,
     )
-    page.object_list = annotate_standing([rows[pk] for pk in ids if pk in rows], today, calendar)
+    found = selector.worklist(
+        user, chosen, mine=scope == "mine", page=request.GET.get("page"), today=today, calendar=calendar
+    )
+    counts, page = found.counts, found.page
     # Each label translated once for the page, not once per row.
     waits_for, short, names = translated(WAITS_FOR), translated(PROCEDURE_SHORT), translated(Procedure.choices)
     application_url = per_pk("approvals:application")
     for app in page.object_list:
         app.url = application_url(app.pk)
-        # The row's level, as by_urgency() put it in SQL (Application.level_on is the same rule).
-        row_level = app.standing.level
-        app.urgency = "paused" if row_level == "none" and app.clock == ClockKind.PAUSED else row_level
         app.waits_for = waits_for.get(app.state, "")
         app.procedure_short = short.get(app.procedure, app.procedure)
         app.procedure_name = names.get(app.procedure, app.procedure)

@@ -7,8 +7,6 @@ page answers 429 until the window passes, so query codes cannot be guessed.
 
 from __future__ import annotations
 
-import secrets
-
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -21,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from approvals import timeline, workflow
 from approvals.clocks import standing
 from approvals.holidays import work_calendar
-from approvals.models import Application
+from approvals.selectors.public import tracked
 
 
 class LookupForm(forms.Form):
@@ -66,12 +64,8 @@ def track(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.POST or None)
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
-        app = (
-            Application.objects.filter(tracking_number=form.cleaned_data["tracking_number"])
-            .exclude(query_code="")
-            .first()
-        )
-        if app is None or not secrets.compare_digest(app.query_code, form.cleaned_data["query_code"]):
+        app = tracked(form.cleaned_data["tracking_number"], form.cleaned_data["query_code"])
+        if app is None:
             cache.add(_key(request), 0, window)
             try:
                 cache.incr(_key(request))

@@ -17,7 +17,6 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -27,21 +26,21 @@ from django.utils.translation import gettext_lazy
 
 from approvals import workflow
 from approvals.holidays import work_calendar
-from approvals.models import Application
 from approvals.reports import (
     COLUMNS,
     PUBLIC_COLUMNS,
     Column,
     MonthlyReport,
-    Scope,
+    NotBegun,
+    begun_month,
     cells,
     last_complete_month,
     monthly_report,
-    monthly_reports,
     months_back,
-    parse_month,
-    scope_for,
 )
+from approvals.selectors.publication import published_reports
+from approvals.selectors.scope import Scope
+from approvals.views.common import report_scope
 
 PICKER_MONTHS = 36  # how many months back the report's month picker offers
 PUBLISHED_MONTHS = 12  # how many ended months the publication lists
@@ -55,14 +54,12 @@ def month_label(month: date) -> str:
 def check_month(text: str, today: date) -> date:
     """The month ``text`` names (YYYY-MM), if it has begun by ``today``; ValidationError otherwise."""
     try:
-        month = parse_month(text)
+        return begun_month(text, today)
+    except NotBegun:
+        message = _("%(month)s has not begun: there is nothing to report yet.")
     except ValueError:
-        raise ValidationError(
-            _("“%(month)s” is not a month: write it as YYYY-MM, for example 2026-03.") % {"month": text}
-        ) from None
-    if month > months_back(today, 0):
-        raise ValidationError(_("%(month)s has not begun: there is nothing to report yet.") % {"month": text})
-    return month
+        message = _("“%(month)s” is not a month: write it as YYYY-MM, for example 2026-03.")
+    raise ValidationError(message % {"month": text})
 
 
 class MonthForm(forms.Form):
@@ -218,7 +215,7 @@ def _page(
 
 @login_required
 def report_page(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user, request.GET.get("department", ""))
+    scope = report_scope(request)
     today = workflow.today()
     form = MonthForm(request.GET or None, today=today)
     if form.is_bound and not form.is_valid():
@@ -228,7 +225,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
 
 
 def _download(request: HttpRequest, month: str, extension: str) -> HttpResponse:
-    scope = scope_for(request.user, request.GET.get("department", ""))
+    scope = report_scope(request)
     today = workflow.today()
     try:
         first = check_month(month, today)
@@ -262,12 +259,7 @@ def published(request: HttpRequest) -> HttpResponse:
     ended, newest first, from the first month anything was decided (at most PUBLISHED_MONTHS).
     Only counts and averages by procedure: no officer, organisation, applicant or case."""
     today = workflow.today()
-    last = last_complete_month(today)
-    first_decided = Application.objects.filter(decided_on__isnull=False).aggregate(first=Min("decided_on"))["first"]
-    reports: list[MonthlyReport] = []
-    if first_decided is not None and first_decided < months_back(today, 0):
-        first = max(months_back(first_decided, 0), months_back(last, PUBLISHED_MONTHS - 1))
-        reports = monthly_reports(Scope.everything(), first, last, work_calendar())[::-1]
+    reports = published_reports(today, work_calendar(), PUBLISHED_MONTHS)
     months = [
         {"key": r.key, "label": month_label(r.month), "report": r, "lines": lines(r, PUBLIC_COLUMNS)} for r in reports
     ]
