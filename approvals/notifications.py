@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from approvals import catalogue
+from approvals.addresses import absolute
 from approvals.catalogue import ADMINS, APPLICANT, MANAGERS, OFFICER, PROVIDER
 from approvals.clocks import LABELS as CLOCK_LABELS
 from approvals.labels import ACTIONS
@@ -130,11 +131,11 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
                 {**case, "level_label": str(LEVEL_LABELS.get(case.get("level"), case.get("level")))}
                 for case in notification.data.get("cases", [])
             ],
-            "site_url": settings.SITE_URL,
+            "home": absolute("approvals:home"),
             "url": (
-                f"{settings.SITE_URL}/applications/{notification.application_id}/"
+                absolute("approvals:application", notification.application_id)
                 if notification.application_id
-                else f"{settings.SITE_URL}/"
+                else absolute("approvals:home")
             ),
         }
         subject = " ".join(render_to_string(f"approvals/email/{template}.subject.txt", context).split())

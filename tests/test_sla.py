@@ -300,3 +300,18 @@ def test_a_sweep_catching_up_tells_only_the_most_serious_level(emails: Cast, now
     assert len(mail.outbox) == 3  # olga, mia, root: severe only
     quiet = AuditEvent.objects.filter(application=app, action="alert", data__passed=True)
     assert sorted(quiet.values_list("data__level", flat=True)) == ["red", "yellow"]
+
+
+def test_emails_link_to_the_site_as_its_users_reach_it(overdue: Application, emails: Cast, now, settings) -> None:
+    """An email's links are SITE_URL and the screen's path (approvals.addresses.absolute): an
+    alert's to its case page, the digest's to the home page."""
+    settings.SITE_URL = "https://shixian.example.gov.cn"
+    mail.outbox.clear()
+    sweep_days(now, D("2026-02-24"), D("2026-02-24"))
+    sla.send_digests(D("2026-02-24"))
+    case_page = f"https://shixian.example.gov.cn/applications/{overdue.pk}/"
+    alerts = [m for m in mail.outbox if overdue.tracking_number in m.subject]
+    assert alerts and all(case_page in m.body and case_page in m.alternatives[0][0] for m in alerts)
+    (digest,) = [m for m in mail.outbox if m not in alerts]
+    assert "https://shixian.example.gov.cn/\n" in digest.body
+    assert 'href="https://shixian.example.gov.cn/"' in digest.alternatives[0][0]
