@@ -6,16 +6,14 @@ from django.utils.translation import gettext as _
 
 from approvals.calendar import Pause, parse_day
 from approvals.deadlines import DeadlineError, calculate
+from approvals.management.arguments import parsed
 from approvals.models import Procedure
 
 
 def _date(raw: str, what: str) -> date:
-    try:
-        return parse_day(raw)
-    except ValueError:
-        raise CommandError(
-            _("%(what)s: %(raw)r is not a date in the form YYYY-MM-DD") % {"what": what, "raw": raw}
-        ) from None
+    return parsed(
+        parse_day, raw, _("%(what)s: %(raw)r is not a date in the form YYYY-MM-DD") % {"what": what, "raw": raw}
+    )
 
 
 class Command(BaseCommand):
@@ -58,12 +56,9 @@ class Command(BaseCommand):
                     _("--pause %(raw)r: expected STOP:RESUME, two dates in the form YYYY-MM-DD") % {"raw": raw}
                 )
             pauses.append(Pause(_date(stop, "--pause STOP"), _date(resume, "--pause RESUME")))
-        try:
-            extension = int(extend)
-        except ValueError:
-            raise CommandError(
-                _("--extend %(raw)r: expected a whole number of working days") % {"raw": extend}
-            ) from None
+        extension = parsed(
+            int, extend, _("--extend %(raw)r: expected a whole number of working days") % {"raw": extend}
+        )
         try:
             answer = calculate(kind, start_day, pauses=pauses, extension=extension, received=received_day)
         except DeadlineError as exc:

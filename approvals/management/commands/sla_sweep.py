@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from approvals import sla, workflow
+from approvals.management.arguments import parsed
 
 
 class Command(BaseCommand):
@@ -17,12 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, date: str | None = None, **options) -> None:
         today = None
         if date:
-            try:
-                today = _parse(date)
-            except ValueError:
-                raise CommandError(
-                    _("--date %(raw)r: expected a date in the form YYYY-MM-DD") % {"raw": date}
-                ) from None
+            today = parsed(_parse, date, _("--date %(raw)r: expected a date in the form YYYY-MM-DD") % {"raw": date})
             if today > workflow.today():
                 # Alerts are re-armed against the real today: a sweep "in the future" would raise
                 # an alert that the next clock refresh clears again, for ever.
