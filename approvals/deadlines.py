@@ -16,16 +16,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals.calendar import (
-    CalendarRangeError,
-    Clock,
-    ClockError,
-    Pause,
-    WorkCalendar,
-    alert_days,
-    compute_clock,
-    day_after,
-)
+from approvals.calendar import CalendarRangeError, Pause, WorkCalendar
+from approvals.clock import Clock, ClockError, alert_days, compute_clock, day_after
 from approvals.holidays import work_calendar
 from approvals.models import ClockKind, Policy, Procedure, State
 

@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar, Event, vDuration
 
 from approvals import permissions
-from approvals.calendar import WorkCalendar
+from approvals.calendar import WorkCalendar, package_days
 from approvals.clocks import standing
 from approvals.estimate import estimate_year
 from approvals.holidays import work_calendar
@@ -242,11 +242,7 @@ def year_schedule(year: int) -> YearSchedule:
     """The holidays and adjusted working days of ``year``: the package's, overridden date by
     date by the loaded schedule days; in a provisional year, also the estimate's days that no
     entry overrides. Names are the notice's (e.g. 春节). Three small queries."""
-    from chinese_calendar.constants import Holiday, holidays, workdays  # the package's data tables
-
-    # The tables map a day to the holiday's English name, the value of the Holiday enum.
-    days: dict[date, tuple[bool, str]] = {d: (False, Holiday(h).chinese) for d, h in holidays.items() if d.year == year}
-    days.update({d: (True, Holiday(h).chinese) for d, h in workdays.items() if d.year == year})
+    days: dict[date, tuple[bool, str]] = {d: entry for d, entry in package_days().items() if d.year == year}
     for day, kind, name in CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "name"):
         package_name = days.get(day, (None, ""))[1]
         days[day] = (kind == DayKind.WORKDAY, name or package_name)

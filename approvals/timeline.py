@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from approvals import catalogue, notifications
-from approvals.calendar import Clock, WorkCalendar, day_after
+from approvals.calendar import WorkCalendar
+from approvals.clock import Clock, day_after
 from approvals.clocks import LIST_SEPARATOR
 from approvals.deadlines import Reading, pauses_of, read_clocks
 from approvals.estimate import EstimatedDay

@@ -1,4 +1,4 @@
-"""approvals.calendar.compute_clock: limits, pauses, extensions and the segments that explain them."""
+"""approvals.clock.compute_clock: limits, pauses, extensions and the segments that explain them."""
 
 from datetime import date, timedelta
 
@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from approvals.calendar import Clock, ClockError, Pause, Segment, Unit, WorkCalendar, compute_clock
+from approvals.calendar import Pause, Unit, WorkCalendar
+from approvals.clock import Clock, ClockError, Segment, compute_clock
 from tests import reference
 
 D = date.fromisoformat
