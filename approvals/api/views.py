@@ -37,6 +37,7 @@ from approvals.clocks import annotate_standing, standing
 from approvals.holidays import work_calendar
 from approvals.models import OPEN_STATES, Alert, AlertLevel, Application, Material, Notification, Procedure, State
 from approvals.selectors import api as selectors
+from approvals.selectors.notifications import notifications_of
 
 
 class LockedOut(APIException):
@@ -322,7 +323,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Notification.objects.none()
         unread = self.request.query_params.get("unread") in ("1", "true")
-        return selectors.notifications(self.request.user, unread=unread)
+        return notifications_of(self.request.user, unread=unread)
 
     @extend_schema(request=None, responses={200: s.NotificationSerializer})
     @action(detail=True, methods=["post"])

@@ -9,7 +9,7 @@ from collections.abc import Collection
 
 from django.db.models import Q, QuerySet
 
-from approvals.models import Alert, Application, Notification, User
+from approvals.models import Alert, Application, User
 
 #: What an application's detail reads (approvals.api.serializers.ApplicationDetailSerializer).
 RELATED = ("organisation", "officer", "department", "policy", "provider")
@@ -40,14 +40,6 @@ def applications(user: User, *, procedure: str = "", states: Collection[str] = (
         rows = rows.filter(state__in=states)
     if text:
         rows = rows.filter(Q(tracking_number__icontains=text) | Q(subject__icontains=text))
-    return rows.order_by("-created_at", "-pk")
-
-
-def notifications(user: User, *, unread: bool = False) -> QuerySet:
-    """``user``'s notifications, newest first; the unread ones only if ``unread``."""
-    rows = Notification.objects.filter(recipient=user)
-    if unread:
-        rows = rows.filter(read_at__isnull=True)
     return rows.order_by("-created_at", "-pk")
 
 
