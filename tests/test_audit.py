@@ -18,7 +18,7 @@ from approvals.audit import GENESIS, Verdict, digest, verify_chain
 from approvals.holidays import read_schedule_text
 from approvals.management.commands import verify_audit
 from approvals.models import AuditEvent, AuditHead, CalendarJob, Notification, Procedure
-from approvals.views.calendar import confirm_job, make_job
+from approvals.workflow.calendar import confirm_job, make_job
 from tests.cast import Cast
 from tests.reference import HOLIDAY_CN
 

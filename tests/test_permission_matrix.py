@@ -54,7 +54,7 @@ from approvals.models import (
     Procedure,
     User,
 )
-from approvals.views.calendar import make_preview
+from approvals.workflow.calendar import make_preview
 from tests.cast import Cast, make_cast, noon, pdf
 
 D = date.fromisoformat

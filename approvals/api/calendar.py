@@ -23,10 +23,9 @@ from approvals.api import serializers as s
 from approvals.api.errors import ERROR_REF
 from approvals.calendar import Pause, parse_day
 from approvals.deadlines import DeadlineError, calculate
-from approvals.holidays import ScheduleError, check_size, read_upload, work_calendar
+from approvals.holidays import ScheduleError, work_calendar
 from approvals.models import CalendarDay, CalendarJob, CalendarYear, Procedure
 from approvals.roles import Role
-from approvals.views.calendar import confirm_job, make_job
 
 
 class CalendarYearView(APIView):
@@ -71,15 +70,16 @@ class CalendarYearView(APIView):
         upload = data.get("file")
         field, name = ("file", upload.name) if upload is not None else ("text", _("(pasted text)"))
         try:
-            if upload is not None:
-                check_size(upload.size)  # before reading it
-            content = upload.read() if upload is not None else data["text"]
-            schedule = read_upload(
-                content, name, year=data.get("year"), source=data.get("source", ""), correction=data["correction"]
+            job = workflow.preview_upload(
+                upload if upload is not None else data["text"],
+                name,
+                year=data.get("year"),
+                source=data.get("source", ""),
+                correction=data["correction"],
+                actor=request.user,
             )
         except ScheduleError as exc:
             raise ValidationError({field: [str(exc)]}) from None
-        job = make_job(schedule, content, name, request.user)
         response = Response(_preview(job), status=status.HTTP_201_CREATED)
         response["Location"] = reverse("api:calendar-preview", kwargs={"pk": job.pk})
         return response
@@ -160,7 +160,7 @@ class CalendarPreviewConfirmView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         _administrator(request)
         job = _calendar_job(pk)
-        outcome = confirm_job(job, actor=request.user)
+        outcome = workflow.confirm_job(job, actor=request.user)
         if outcome == "confirmed":
             raise AlreadyConfirmed()
         if outcome == "stale":

@@ -3,11 +3,11 @@
 Each year's status (official, from the chinesecalendar package or a loaded notice, or
 provisional), its holidays and adjusted working days, and how many open applications have a
 provisional due date in it. An administrator uploads a year's schedule (holiday-cn JSON, the
-date,type,name CSV, or the notice's text, uploaded or pasted), possibly marked as a correction:
-the upload is checked (``holidays.read_upload``), previewed with ``workflow.preview_calendar``
-(nothing changes) and kept in a ``CalendarJob``; confirming queues ``workflow.apply_calendar_job``
-in django-q2, whose progress the job's page polls with htmx. The API's calendar upload makes and
-confirms the same jobs (``make_job``).
+date,type,name CSV, or the notice's text, uploaded or pasted), possibly marked as a correction.
+The load is the workflow's (``approvals.workflow.calendar``): the page hands the upload to
+``workflow.preview_upload`` (checked, previewed, nothing changes, kept in a ``CalendarJob``),
+confirming calls ``workflow.confirm_job`` (queued in django-q2), and the job's page polls the
+run's progress with htmx.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from django import forms
 from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -29,21 +30,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from approvals import permissions, workflow
-from approvals.calendar import WorkCalendar
-from approvals.deadlines import pauses_of, read_clocks
+from approvals.calendar import WorkCalendar, package_days
 from approvals.estimate import EstimatedDay, estimate_year
 from approvals.holidays import (
     MAX_BYTES,
     MAX_SOURCE,
-    Schedule,
     ScheduleError,
-    calendar_version,
-    dump_holiday_cn,
-    read_schedule_text,
-    read_upload,
-    work_calendar,
 )
-from approvals.models import PROVISIONAL, Application, CalendarDay, CalendarJob, CalendarYear, DayKind, User
+from approvals.models import PROVISIONAL, Application, CalendarDay, CalendarJob, CalendarYear, DayKind
 from approvals.notifications import moved_clock_label
 from approvals.views.common import permitted
 
@@ -72,14 +66,6 @@ class YearRow:
     provisional_open: int  # open applications with a provisional due date in this year
 
 
-def _package_days() -> dict[date, bool]:
-    from chinese_calendar.constants import holidays, workdays  # the package's data tables
-
-    days = dict.fromkeys(holidays, False)
-    days.update(dict.fromkeys(workdays, True))
-    return days
-
-
 def _estimate(year: int) -> tuple[EstimatedDay, ...]:
     try:
         return estimate_year(year)
@@ -102,7 +88,7 @@ def year_rows(today: date) -> tuple[list[YearRow], int]:
     first, and the number of open applications with a provisional due date. Four queries."""
     package_years = WorkCalendar.official().official_years
     loaded = {row.year: row for row in CalendarYear.objects.all()}
-    days = _package_days()
+    days = {day: working for day, (working, _name) in package_days().items()}
     days.update({day: kind == DayKind.WORKDAY for day, kind in CalendarDay.objects.values_list("date", "kind")})
     official = set(package_years) | {year for year, row in loaded.items() if row.official}
     first = min([*package_years, *loaded, today.year])
@@ -141,8 +127,8 @@ def year_rows(today: date) -> tuple[list[YearRow], int]:
 
 
 class UploadForm(forms.Form):
-    """A year's schedule: a file, or the notice's text pasted (either one), read by
-    ``holidays.read_upload`` like every other load."""
+    """A year's schedule: a file, or the notice's text pasted (either one), which the view hands
+    to ``workflow.preview_upload`` to read and check like every other load."""
 
     file = forms.FileField(
         label=gettext_lazy("Schedule file"),
@@ -189,8 +175,8 @@ class UploadForm(forms.Form):
         ),
     )
 
-    schedule: Schedule
-    content: bytes | str  # the upload as it came
+    upload: UploadedFile | str  # the file, or the pasted text
+    field: str  # the field it came in: the one an error in it belongs to
     file_name: str
 
     def clean_file(self):
@@ -212,137 +198,10 @@ class UploadForm(forms.Form):
         if not upload and not text.strip():
             raise forms.ValidationError(_("Upload a schedule file or paste the notice's text."))
         if upload:
-            field, name, content = "file", upload.name, upload.read()
+            self.field, self.file_name, self.upload = "file", upload.name, upload
         else:
-            field, name, content = "text", _("(pasted text)"), text
-        try:
-            self.schedule = read_upload(
-                content,
-                name,
-                year=cleaned.get("year"),
-                source=cleaned.get("source", "").strip(),
-                correction=cleaned.get("correction", False),
-            )
-        except ScheduleError as exc:
-            self.add_error(field, _("%(file)s: %(error)s; nothing was changed") % {"file": name, "error": exc})
-            return cleaned
-        self.content, self.file_name = content, name
+            self.field, self.file_name, self.upload = "text", _("(pasted text)"), text
         return cleaned
-
-
-def job_content(schedule: Schedule, text: str, name: str) -> str:
-    """What a job keeps to read again when it is applied (``workflow.apply_calendar_job`` reads it
-    with its file name and source only): the upload as it came, when reading it so gives the
-    previewed schedule; else, when the year or the correction came from the form, the schedule as
-    holiday-cn JSON with the correction's marks, which read back the same."""
-    try:
-        again = read_schedule_text(text, name, source=schedule.source)
-    except ScheduleError:
-        again = None
-    return text if again == schedule else dump_holiday_cn(schedule, marks=True)
-
-
-def calendar_after(schedule: Schedule) -> WorkCalendar:
-    """The calendar as it will be once ``schedule`` is loaded: ``import_schedule`` replaces the
-    entries the same notice brought before (a correction: only those of the festivals it
-    replaces), and overrides other entries date by date; a correction leaves the year official
-    or not, as it was."""
-    gone = CalendarDay.objects.filter(notice_year=schedule.year)
-    if schedule.correction:
-        gone = gone.filter(name__in=schedule.replaces)
-    days = {
-        day: kind == DayKind.WORKDAY
-        for day, kind in CalendarDay.objects.exclude(pk__in=gone.values("pk")).values_list("date", "kind")
-    }
-    days.update({entry.date: entry.working for entry in schedule.entries})
-    years = set(CalendarYear.objects.filter(official=True).values_list("year", flat=True))
-    if not schedule.correction:
-        years.add(schedule.year)
-    return WorkCalendar.official().with_days(days, years)
-
-
-def _still_provisional(app: Application, calendar: WorkCalendar) -> bool:
-    try:
-        return read_clocks(app, calendar, pauses_of(app)).provisional
-    except ValueError:  # a clock the engine refuses: the recompute leaves it as it is
-        return True  # it is provisional now
-
-
-def make_preview(schedule: Schedule) -> dict:
-    """What loading ``schedule`` would do, as the JSON kept on the job: every moved due date
-    with its shift in working days (counted on the new calendar), and how many of the open
-    applications with a provisional due date become official."""
-    moves = workflow.preview_calendar(schedule)
-    after = calendar_after(schedule)
-    rows = []
-    for move in moves:
-        old = date.fromisoformat(move.old) if move.old else None
-        new = date.fromisoformat(move.new) if move.new else None
-        shift = after.working_days_between(old, new).days if old and new else None
-        days = (new - old).days if old and new else None
-        rows.append([move.application_id, move.tracking_number, move.field, move.old, move.new, shift, days])
-    provisional = list(
-        Application.objects.open().provisional().select_related("policy").prefetch_related("special_procedures")
-    )
-    stay = sum(1 for app in provisional if _still_provisional(app, after))
-    first = min(entry.date for entry in schedule.entries)
-    last = max(entry.date for entry in schedule.entries)
-    return {
-        "entries": len(schedule.entries),
-        "holidays": sum(1 for entry in schedule.entries if not entry.working),
-        "workdays": sum(1 for entry in schedule.entries if entry.working),
-        "first": first.isoformat(),
-        "last": last.isoformat(),
-        "source": schedule.source,
-        "correction": schedule.correction,
-        "replaces": list(schedule.replaces),
-        "was_official": work_calendar().is_official_year(schedule.year),
-        # The calendar this preview was counted on: confirming it once the calendar changed is refused.
-        "calendar": calendar_version(work_calendar()),
-        "applications": len({move.application_id for move in moves}),
-        "moves": rows,
-        "provisional": len(provisional),
-        "stay_provisional": stay,
-        "become_official": len(provisional) - stay,
-    }
-
-
-def make_job(schedule: Schedule, upload: bytes | str, file_name: str, user) -> CalendarJob:
-    """A previewed upload (``schedule``, read from ``upload``), to confirm: the page's and the API's."""
-    file_name = file_name[:200]
-    text = upload.decode("utf-8-sig") if isinstance(upload, bytes) else upload
-    return CalendarJob.objects.create(
-        year=schedule.year,
-        file_name=file_name,
-        source=schedule.source[:MAX_SOURCE],
-        content=job_content(schedule, text, file_name),
-        preview=make_preview(schedule),
-        created_by=user,
-    )
-
-
-def confirm_job(job: CalendarJob, actor: User | None = None) -> str:
-    """Queue a previewed upload's load in the background, once: ``"queued"``, ``"confirmed"``
-    (it was already), ``"stale"`` (the calendar changed since the preview: upload again), or
-    ``"unreachable"`` (the broker is down: the preview stays, to confirm again). Each status
-    change is audited (``workflow.set_calendar_job_status``), by ``actor`` when given."""
-    if job.status == CalendarJob.Status.PREVIEWED and not workflow.preview_is_current(job.preview or {}):
-        return "stale"
-    queued = workflow.set_calendar_job_status(
-        job.pk, CalendarJob.Status.QUEUED, only_from=[CalendarJob.Status.PREVIEWED], actor=actor
-    )
-    if not queued:
-        return "confirmed"
-    from django_q.tasks import async_task
-
-    try:
-        async_task("approvals.workflow.apply_calendar_job", job.pk, group="calendar")
-    except Exception:  # noqa: BLE001 - the broker is down: give the preview back
-        workflow.set_calendar_job_status(
-            job.pk, CalendarJob.Status.PREVIEWED, only_from=[CalendarJob.Status.QUEUED], actor=actor
-        )
-        return "unreachable"
-    return "queued"
 
 
 @administrators_only
@@ -353,8 +212,22 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
-            job = make_job(form.schedule, form.content, form.file_name, request.user)
-            return redirect("approvals:calendar-job", pk=job.pk)
+            data = form.cleaned_data
+            try:
+                job = workflow.preview_upload(
+                    form.upload,
+                    form.file_name,
+                    year=data.get("year"),
+                    source=data.get("source", "").strip(),
+                    correction=data.get("correction", False),
+                    actor=request.user,
+                )
+            except ScheduleError as exc:
+                form.add_error(
+                    form.field, _("%(file)s: %(error)s; nothing was changed") % {"file": form.file_name, "error": exc}
+                )
+            else:
+                return redirect("approvals:calendar-job", pk=job.pk)
         status = 400
     today = workflow.today()
     rows, provisional_total = year_rows(today)
@@ -429,7 +302,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm a preview: queue the load in the background (once, whatever is clicked twice)."""
     job = get_object_or_404(CalendarJob, pk=pk)
-    outcome = confirm_job(job, actor=request.user)
+    outcome = workflow.confirm_job(job, actor=request.user)
     if outcome == "confirmed":
         messages.warning(request, _("This upload was already confirmed."))
     elif outcome == "stale":
