@@ -27,7 +27,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from approvals import catalogue, uploads, workflow
-from approvals.models import Application, Role, SpecialProcedureKind, User, VerificationMethod
+from approvals.models import Application, RatingLevel, Role, SpecialProcedureKind, User, VerificationMethod
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -191,6 +191,21 @@ class Forward(forms.Form):
         label=_("Verified at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     reference = Text(label=_("Verification reference"), max_length=100)
+
+
+class Rate(forms.Form):
+    """The applicant's rating of an ended case (好差评): on its page and in the API."""
+
+    level = forms.TypedChoiceField(
+        label=_("How was the service?"), choices=RatingLevel.choices, coerce=int, widget=forms.RadioSelect
+    )
+    comment = Text(label=_("Comment"), widget=forms.Textarea, required=False, max_length=2000)
+
+
+class FollowUp(forms.Form):
+    """A manager's follow-up of a bad rating."""
+
+    note = Text(label=_("How it was followed up"), widget=forms.Textarea, max_length=2000)
 
 
 class Reassign(forms.Form):

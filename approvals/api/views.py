@@ -3,9 +3,10 @@ the admin share each rule; what a caller may see is Application.objects.visible_
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from axes.helpers import get_cool_off
+from django import forms
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -122,6 +123,20 @@ class ActionSchema(AutoSchema):
         )
 
 
+def cleaned(request: Request, form_for: Callable[[Mapping], forms.Form]) -> forms.Form:
+    """The body validated by the form the page uses for it (``form_for(data)``), once: a 400
+    naming each field otherwise (a JSON list or number has no fields to read)."""
+    if not isinstance(request.data, Mapping):
+        invalid = serializers.Serializer.default_error_messages["invalid"]
+        raise ValidationError({"non_field_errors": [invalid.format(datatype=type(request.data).__name__)]})
+    form = form_for(request.data)
+    if not form.is_valid():
+        raise ValidationError(
+            {"non_field_errors" if key == "__all__" else key: errors for key, errors in form.errors.items()}
+        )
+    return form
+
+
 class ActionView(ApplicationLookup, GenericAPIView):
     """POST /api/applications/{id}/<action>/: one workflow action (``action_name``, one of
     approvals.actions.ACTIONS; api/urls.py gives each its route). The body is validated once, by
@@ -141,14 +156,7 @@ class ActionView(ApplicationLookup, GenericAPIView):
 
     def post(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         app = self.get_object()
-        if not isinstance(request.data, Mapping):  # a JSON list or number: no fields to read
-            invalid = serializers.Serializer.default_error_messages["invalid"]
-            raise ValidationError({"non_field_errors": [invalid.format(datatype=type(request.data).__name__)]})
-        form = actions.make_form(self.action_name, app, request.data, prefixed=False)
-        if not form.is_valid():
-            raise ValidationError(
-                {"non_field_errors" if key == "__all__" else key: errors for key, errors in form.errors.items()}
-            )
+        form = cleaned(request, lambda data: actions.make_form(self.action_name, app, data, prefixed=False))
         actions.ACTIONS[self.action_name].run(app, request.user, form.cleaned_data)
         return self.changed(app.pk)
 
@@ -283,11 +291,8 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def rate(self, request: Request, pk: str | None = None) -> Response:
         app = self.get_object()
-        body = s.RateSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        rating = workflow.rate(
-            app.pk, request.user, body.validated_data["level"], body.validated_data.get("comment", "")
-        )
+        data = cleaned(request, actions.Rate).cleaned_data  # the page's form: s.RateSerializer describes it
+        rating = workflow.rate(app.pk, request.user, data["level"], data["comment"])
         return Response(s.RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -299,9 +304,8 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"], url_path="rating/follow-up", url_name="rating-follow-up")
     def rating_follow_up(self, request: Request, pk: str | None = None) -> Response:
         app = self.get_object()
-        body = s.FollowUpSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        rating = workflow.follow_up_rating(app.pk, request.user, body.validated_data["note"])
+        note = cleaned(request, actions.FollowUp).cleaned_data["note"]  # s.FollowUpSerializer describes it
+        rating = workflow.follow_up_rating(app.pk, request.user, note)
         return Response(s.RatingSerializer(rating).data)
 
 

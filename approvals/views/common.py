@@ -30,7 +30,6 @@ from approvals.models import (
     Material,
     Notification,
     Rating,
-    RatingLevel,
     State,
 )
 from approvals.notifications import text as notification_text
@@ -85,17 +84,6 @@ WAITING = {
 }
 
 
-class RatingForm(forms.Form):
-    level = forms.TypedChoiceField(
-        label=gettext_lazy("How was the service?"), choices=RatingLevel.choices, coerce=int, widget=forms.RadioSelect
-    )
-    comment = forms.CharField(label=gettext_lazy("Comment"), widget=forms.Textarea, required=False, max_length=2000)
-
-
-class FollowUpForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("How it was followed up"), widget=forms.Textarea, max_length=2000)
-
-
 def _page(request: HttpRequest, app: Application, bound: dict | None = None, status: int = 200) -> HttpResponse:
     """The application page; ``bound`` carries a submitted form with its errors and data."""
     user = request.user
@@ -132,10 +120,10 @@ def _page(request: HttpRequest, app: Application, bound: dict | None = None, sta
         "special_procedures": app.special_procedures.all(),
         "actions": forms_,
         "rating": rating,
-        "rating_form": (bound or {}).get("rating_form") or (RatingForm() if can_rate else None),
+        "rating_form": (bound or {}).get("rating_form") or (actions.Rate() if can_rate else None),
         "follow_up_form": (bound or {}).get("follow_up_form")
         or (
-            FollowUpForm()
+            actions.FollowUp()
             if rating and rating.is_bad and not rating.followed_up_on and permissions.is_department_manager(app, user)
             else None
         ),
@@ -204,7 +192,7 @@ def application_rate(request: HttpRequest, pk: int) -> HttpResponse:
             return _("Thank you. The department will contact you about it within 15 working days.")
         return _("Thank you for your rating.")
 
-    return _posted(request, pk, RatingForm, "rating_form", rate)
+    return _posted(request, pk, actions.Rate, "rating_form", rate)
 
 
 @login_required
@@ -214,7 +202,7 @@ def rating_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         workflow.follow_up_rating(app.pk, request.user, data["note"])
         return _("The follow-up is recorded.")
 
-    return _posted(request, pk, FollowUpForm, "follow_up_form", follow_up)
+    return _posted(request, pk, actions.FollowUp, "follow_up_form", follow_up)
 
 
 def permitted(predicate):

@@ -9,17 +9,13 @@ from django.utils.translation import gettext as _
 from approvals import permissions
 from approvals.holidays import work_calendar
 from approvals.models import CLOSED_STATES, RATING_FOLLOW_UP_DAYS, Rating, User
-from approvals.workflow.core import ActionInvalid, _finish, _held, _required_text, _Step, today
+from approvals.workflow.core import ActionInvalid, _finish, _held, _Step, today
 
 
 def rate(app_id: int, actor: User, level: int, comment: str = "") -> Rating:
     """The applicant rates the service once the case has ended. A bad rating (the bottom two)
-    reaches the department's managers, who must follow it up within 15 working days."""
-    if not isinstance(level, int) or not 1 <= level <= 5:
-        raise ActionInvalid(_("Choose a rating from 1 to 5."), field="level")
-    comment = (comment or "").strip()
-    if len(comment) > 2000:
-        raise ActionInvalid(_("%(label)s may be at most %(n)s characters.") % {"label": _("The comment"), "n": 2000})
+    reaches the department's managers, who must follow it up within 15 working days. ``level``
+    and ``comment`` come validated (actions.Rate, for the page and the API)."""
     with transaction.atomic():
         app = _held(
             app_id,
@@ -43,8 +39,7 @@ def rate(app_id: int, actor: User, level: int, comment: str = "") -> Rating:
 
 
 def follow_up_rating(app_id: int, actor: User, note: str) -> Rating:
-    """A manager records how a bad rating was followed up."""
-    note = _required_text(note, "note", _("The follow-up"))
+    """A manager records how a bad rating was followed up (``note`` validated by actions.FollowUp)."""
     with transaction.atomic():
         app = _held(app_id, actor, "rating_followed_up", may=permissions.is_department_manager)
         rating = Rating.objects.filter(application=app).first()
