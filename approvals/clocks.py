@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.calendar import WorkCalendar
-from approvals.models import CLOCK_DUE_COLUMNS, WAITING_CLOCK, ClockKind, State
+from approvals.models import CLOCK_COLUMNS, CLOCK_DUE_COLUMNS, WAITING_CLOCK, ClockKind, State
 
 if TYPE_CHECKING:
     from approvals.models import Application
@@ -229,14 +229,4 @@ def annotate_standing(apps: Iterable[Application], today: date, calendar: WorkCa
 
 
 #: The stored columns a list row needs for ``standing()`` (beside state, procedure and dates).
-COLUMNS = (
-    "clock",
-    *CLOCK_DUE_COLUMNS.values(),
-    *(f"{kind}_{part}" for kind in KINDS for part in ("provisional", "earliest", "latest")),
-    "days_left_when_paused",
-    "yellow_on",
-    "red_on",
-    "severe_on",
-    "decided_on",
-    "closed_on",
-)
+COLUMNS = (*CLOCK_COLUMNS, "decided_on", "closed_on")

@@ -14,6 +14,7 @@ Every name is importable from ``approvals.models`` as before; Django finds the m
 from __future__ import annotations
 
 from approvals.models.applications import (
+    CLOCK_COLUMNS,
     CLOCK_DUE_COLUMNS,
     CLOSED_STATES,
     CORRECTIONS_FIRST,
@@ -83,6 +84,7 @@ from approvals.models.services import (
 from approvals.roles import Role  # re-exported: callers import it with the models
 
 __all__ = [
+    "CLOCK_COLUMNS",
     "CLOCK_DUE_COLUMNS",
     "CLOSED_STATES",
     "CORRECTIONS_FIRST",

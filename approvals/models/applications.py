@@ -99,6 +99,17 @@ CLOCK_DUE_COLUMNS = {
     "certificate": "certificate_due",
 }
 
+#: The stored clocks: what ``workflow.refresh_clocks`` writes and ``clocks.standing`` reads.
+CLOCK_COLUMNS = (
+    "clock",
+    *CLOCK_DUE_COLUMNS.values(),
+    *(f"{kind}_{part}" for kind in CLOCK_DUE_COLUMNS for part in ("provisional", "earliest", "latest")),
+    "days_left_when_paused",
+    "yellow_on",
+    "red_on",
+    "severe_on",
+)
+
 #: The clock an application waits on, by the running ClockKind (a paused case waits on its
 #: promised clock, stopped).
 WAITING_CLOCK = {
@@ -182,6 +193,15 @@ def _level_case(today: date, values: dict[str, models.Value]) -> models.Case:
         models.When(red_on__isnull=True, then=values["none"]),
         *(models.When(**{f"{column}__lte": today}, then=values[level]) for level, column in LEVEL_RULE),
         default=values["green"],
+    )
+
+
+def _clock_range(provisional: str, earliest: str, latest: str) -> tuple[models.Field, models.Field, models.Field]:
+    """A clock's provisional mark and, while it is provisional, its earliest and latest due dates."""
+    return (
+        models.BooleanField(provisional, default=False),
+        models.DateField(earliest, null=True, blank=True),
+        models.DateField(latest, null=True, blank=True),
     )
 
 
@@ -314,18 +334,18 @@ class Application(ConcurrentTransitionMixin, models.Model):
     certificate_due = models.DateField(_("certificate due"), null=True, blank=True)
     # Each clock's provisional mark and, while it is provisional, its range (approvals.clocks):
     # the due dates above are the best estimates.
-    acceptance_provisional = models.BooleanField(_("acceptance deadline provisional"), default=False)
-    acceptance_earliest = models.DateField(_("acceptance deadline, earliest"), null=True, blank=True)
-    acceptance_latest = models.DateField(_("acceptance deadline, latest"), null=True, blank=True)
-    promised_provisional = models.BooleanField(_("promised deadline provisional"), default=False)
-    promised_earliest = models.DateField(_("promised deadline, earliest"), null=True, blank=True)
-    promised_latest = models.DateField(_("promised deadline, latest"), null=True, blank=True)
-    statutory_provisional = models.BooleanField(_("statutory deadline provisional"), default=False)
-    statutory_earliest = models.DateField(_("statutory deadline, earliest"), null=True, blank=True)
-    statutory_latest = models.DateField(_("statutory deadline, latest"), null=True, blank=True)
-    certificate_provisional = models.BooleanField(_("certificate deadline provisional"), default=False)
-    certificate_earliest = models.DateField(_("certificate deadline, earliest"), null=True, blank=True)
-    certificate_latest = models.DateField(_("certificate deadline, latest"), null=True, blank=True)
+    acceptance_provisional, acceptance_earliest, acceptance_latest = _clock_range(
+        _("acceptance deadline provisional"), _("acceptance deadline, earliest"), _("acceptance deadline, latest")
+    )
+    promised_provisional, promised_earliest, promised_latest = _clock_range(
+        _("promised deadline provisional"), _("promised deadline, earliest"), _("promised deadline, latest")
+    )
+    statutory_provisional, statutory_earliest, statutory_latest = _clock_range(
+        _("statutory deadline provisional"), _("statutory deadline, earliest"), _("statutory deadline, latest")
+    )
+    certificate_provisional, certificate_earliest, certificate_latest = _clock_range(
+        _("certificate deadline provisional"), _("certificate deadline, earliest"), _("certificate deadline, latest")
+    )
     days_left_when_paused = models.SmallIntegerField(_("working days left when paused"), null=True, blank=True)
     # The first day of each alert level of the running clock (LEVEL_RULE): from the alert plan.
     yellow_on = models.DateField(_("due soon from"), null=True, blank=True)

@@ -38,7 +38,7 @@ from approvals.holidays import (
     work_calendar,
 )
 from approvals.models import (
-    CLOCK_DUE_COLUMNS,
+    CLOCK_COLUMNS,
     Application,
     AuditEvent,
     CalendarDay,
@@ -50,20 +50,7 @@ from approvals.models import (
 )
 from approvals.workflow.core import _announce, _due_dates_moved, refresh_clocks, today
 
-CLOCK_FIELDS = [
-    "clock",
-    *(
-        f"{kind}_{part}" if part else column
-        for kind, column in CLOCK_DUE_COLUMNS.items()
-        for part in ("", "provisional", "earliest", "latest")
-    ),
-    "days_left_when_paused",
-    "yellow_on",
-    "red_on",
-    "severe_on",
-    "next_alert_on",
-    "next_alert_level",
-]
+CLOCK_FIELDS = [*CLOCK_COLUMNS, "next_alert_on", "next_alert_level"]  # what a recompute writes
 
 
 def _touched(first: date | None, last: date | None):

@@ -21,12 +21,12 @@ from approvals.models import (
     OrganisationKind,
     Procedure,
     ProcedureRoute,
-    Role,
     State,
     TrackingSequence,
     User,
     private_storage,
 )
+from approvals.roles import Role
 from approvals.workflow.core import (
     ActionDenied,
     ActionInvalid,
