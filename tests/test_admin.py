@@ -200,9 +200,9 @@ def test_the_recompute_action_moves_clocks_through_the_workflow(cast: Cast, root
 
 
 def test_deemed_acceptance_from_the_admin_changes_only_applications_whose_period_ran_out(
-    cast: Cast, root_client: Client, monkeypatch: pytest.MonkeyPatch
+    cast: Cast, root_client: Client, now
 ) -> None:
-    monkeypatch.setattr(workflow, "today", lambda: D("2026-03-10"))
+    now(D("2026-03-10"))  # the admin's and the workflow's today alike
     overdue = cast.received(on=D("2026-03-02"))  # acceptance due Mon 9 Mar
     in_time = cast.received(on=D("2026-03-05"))  # acceptance due Thu 12 Mar
     accepted = cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
