@@ -87,6 +87,7 @@ class EstimatedDay(NamedTuple):
     name: str  # the festival (in Chinese, e.g. "春节") whose notice fixes or may change the day
     off: bool  # the best guess: True = a rest day
     certain: bool
+    holiday: bool = False  # the best guess: one of the festival's rest days, not a plain weekend day
 
 
 class OneOff(NamedTuple):
@@ -191,17 +192,17 @@ class _Plan(NamedTuple):
 def _single(day: date, name: str, *, sure_monday: bool = True) -> _Plan:
     """A one-day festival: bridged to a long weekend on a Tuesday or a Thursday, with the 补休 on the
     Monday after when it falls on a weekend."""
-    days = {day: EstimatedDay(day, name, True, True)}
+    days = {day: EstimatedDay(day, name, True, True, True)}
     weekday = day.weekday()
     if weekday == 1:  # Sunday to Tuesday off, the Saturday before worked
-        days[day - ONE] = EstimatedDay(day - ONE, name, True, False)
+        days[day - ONE] = EstimatedDay(day - ONE, name, True, False, True)
         days[day - 3 * ONE] = EstimatedDay(day - 3 * ONE, name, False, False)
     elif weekday == 3:  # Thursday to Saturday off, the Sunday after worked
-        days[day + ONE] = EstimatedDay(day + ONE, name, True, False)
+        days[day + ONE] = EstimatedDay(day + ONE, name, True, False, True)
         days[day + 3 * ONE] = EstimatedDay(day + 3 * ONE, name, False, False)
     elif weekday >= 5:
         monday = day + (7 - weekday) * ONE
-        days[monday] = EstimatedDay(monday, name, True, sure_monday)
+        days[monday] = EstimatedDay(monday, name, True, sure_monday, True)
     rest = {d for d, entry in days.items() if entry.off}
     first, last = min(rest), max(rest)
     while _weekend(first - ONE) and first - ONE not in days:
@@ -284,17 +285,18 @@ def _block(
     days: dict[date, EstimatedDay] = {}
     for day in sorted(union | windows | set(statutory)):
         if day in statutory:
-            days[day] = EstimatedDay(day, statutory[day], True, True)
+            days[day] = EstimatedDay(day, statutory[day], True, True, True)
             continue
         in_block = first <= day <= last
         if _weekend(day):
             if day in inside_all:
                 continue  # a weekend day of every possible block: plain and certain
             off = day not in worked
+            holiday = off and lo <= day <= hi  # a weekend day the guessed rest days run through
         else:
-            off = in_block
+            off = holiday = in_block
         # Every day the festival's notice may change bears its name, the best guess's or not.
-        days[day] = EstimatedDay(day, name, off, False)
+        days[day] = EstimatedDay(day, name, off, False, holiday)
     return _Plan(days, frozenset([*_days(lo, hi), *worked]))
 
 
@@ -420,7 +422,7 @@ def _merge(old: EstimatedDay | None, new: EstimatedDay) -> EstimatedDay:
         return new
     name = "、".join(n for n in dict.fromkeys((old.name, new.name)) if n)
     certain = old.certain and new.certain and old.off == new.off
-    return EstimatedDay(new.date, name, old.off or new.off, certain)
+    return EstimatedDay(new.date, name, old.off or new.off, certain, old.holiday or new.holiday)
 
 
 @cache

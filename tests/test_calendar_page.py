@@ -51,6 +51,7 @@ def test_the_page_lists_each_year_with_its_status_and_the_provisional_cases(cast
     assert "2027" in page and "2026" in page and "2004" in page  # from the earliest year to next year
     row_2027 = page.split("<strong>2027</strong>")[1].split("</tr>")[0]
     assert "provisional" in row_2027 and ">1</strong>" in row_2027  # the licence's statutory date
+    assert ">25<" in row_2027  # the estimate's holidays: festival rest days, not a Sunday the notice may work
     row_2026 = page.split("<strong>2026</strong>")[1].split("</tr>")[0]
     assert "official" in row_2026 and "chinesecalendar package" in row_2026
     assert ">33<" in row_2026 and ">6<" in row_2026  # 2026's holidays and adjusted working days

@@ -61,7 +61,7 @@ def test_the_2027_facts() -> None:
 def test_2027s_spring_festival_days_are_off_and_certain() -> None:
     days = by_day(2027)
     for day in ("2027-02-05", "2027-02-06", "2027-02-07", "2027-02-08"):
-        assert days[D(day)] == EstimatedDay(D(day), "春节", True, True)
+        assert days[D(day)] == EstimatedDay(D(day), "春节", True, True, True)
     # What the notice adds is uncertain: the 补休 and bridged weekdays after, the weekends near.
     for day in ("2027-02-09", "2027-02-10", "2027-02-11", "2027-02-12"):
         assert days[D(day)].off and not days[D(day)].certain
@@ -84,7 +84,7 @@ def test_every_statutory_day_is_listed_off_and_certain(year: int) -> None:
     names = {"元旦", "春节", "清明", "劳动节", "端午", "中秋", "国庆节"}
     assert {part for name in statutory.values() for part in name.split("、")} == names
     for day, name in statutory.items():
-        assert days[day] == EstimatedDay(day, name, True, True), day
+        assert days[day] == EstimatedDay(day, name, True, True, True), day
 
 
 def test_the_lunar_dates_agree_with_the_published_years() -> None:
@@ -102,7 +102,7 @@ def test_a_year_lists_only_its_own_days_sorted_with_the_next_new_year() -> None:
         assert all(d.date.year == year for d in days)
     # 1 Jan 2030 is a Tuesday: Monday 31 Dec 2029 is bridged and Saturday 29 Dec worked, in 2029.
     days = by_day(2029)
-    assert days[D("2029-12-31")] == EstimatedDay(D("2029-12-31"), "元旦", True, False)
+    assert days[D("2029-12-31")] == EstimatedDay(D("2029-12-31"), "元旦", True, False, True)
     assert days[D("2029-12-29")] == EstimatedDay(D("2029-12-29"), "元旦", False, False)
     assert D("2029-12-31") not in by_day(2030)
 
@@ -115,6 +115,17 @@ def test_a_plain_day_is_listed_only_when_uncertain_and_then_unnamed() -> None:
                 assert not (plain and day.certain), day
             if not day.name:
                 assert plain and not day.certain, day
+
+
+def test_a_holiday_is_a_festival_rest_day_not_a_weekend_the_notice_may_work() -> None:
+    """2027: Sun 25 April may become Labour Day's make-up working day (named, uncertain); the guess
+    leaves it a rest day, but an ordinary Sunday, not one of the holiday's rest days. Sat 13 Feb is
+    inside the guessed Spring Festival: a holiday. The calendar page counts 25 holidays."""
+    days = by_day(2027)
+    assert days[D("2027-04-25")] == EstimatedDay(D("2027-04-25"), "劳动节", True, False, False)
+    assert days[D("2027-02-13")] == EstimatedDay(D("2027-02-13"), "春节", True, False, True)
+    assert sum(1 for day in days.values() if day.holiday) == 25
+    assert all(day.off for day in days.values() if day.holiday)
 
 
 def test_years_outside_the_lunar_range_are_refused() -> None:

@@ -65,7 +65,7 @@ def year_rows(today: date) -> tuple[list[YearRow], int]:
         extra_off = extra_working = 0
         if not is_official:  # the estimate's best guess (approvals.estimate), unless an entry says otherwise
             guessed = [e for e in _estimate(year) if e.date not in days]
-            extra_off = sum(1 for e in guessed if e.off and e.name)
+            extra_off = sum(1 for e in guessed if e.holiday)
             extra_working = sum(1 for e in guessed if not e.off and e.date.weekday() >= 5)
         loaded_row = loaded.get(year)
         rows.append(
