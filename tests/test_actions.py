@@ -231,3 +231,12 @@ def test_dates_and_officers_in_json_are_text_or_whole_numbers(cast: Cast, now) -
             "officer": ["Select a valid choice. That choice is not one of the available choices."]
         }, officer
     assert Application.objects.get(pk=app.pk).officer == cast.olga
+
+
+@pytest.mark.parametrize(("language", "name"), [("en", "Request an extension"), ("zh-hans", "申请延期")])
+def test_options_on_an_action_names_the_action_and_describes_it(cast: Cast, now, language: str, name: str) -> None:
+    now(D("2026-03-04"))
+    app = cast.received(on=D("2026-03-02"))
+    answer = ok(api(cast.olga, language).options(f"/api/applications/{app.pk}/request-extension/"))
+    assert answer["name"] == name
+    assert "action_name" not in answer["description"] and "404" in answer["description"]

@@ -106,6 +106,12 @@ class ApplicationLookup:
         return Response(s.ApplicationDetailSerializer(app, context=self.get_serializer_context()).data, status_code)
 
 
+ACTION_DESCRIPTION = gettext_lazy(
+    "Runs the workflow action. 404: not visible to you; 403: not yours to take; 400: not possible "
+    "now, or bad input (see fields); 409: someone else changed the application first."
+)
+
+
 class ActionSchema(AutoSchema):
     """An action's operation: its body the view's serializer (the description of the action's
     form), its answer the application, its summary the action's verb (approvals.catalogue)."""
@@ -114,13 +120,10 @@ class ActionSchema(AutoSchema):
         return s.ApplicationDetailSerializer
 
     def get_summary(self) -> str:
-        return capfirst(workflow.ACTION_LABELS.get(self.view.action_name, self.view.action_name))
+        return self.view.get_view_name()
 
     def get_description(self) -> str:
-        return gettext_lazy(
-            "Runs the workflow action. 404: not visible to you; 403: not yours to take; 400: not possible "
-            "now, or bad input (see fields); 409: someone else changed the application first."
-        )
+        return self.view.get_view_description()
 
 
 def cleaned(request: Request, form_for: Callable[[Mapping], forms.Form]) -> forms.Form:
@@ -153,6 +156,14 @@ class ActionView(ApplicationLookup, GenericAPIView):
     def get_serializer_class(self) -> type[serializers.Serializer]:
         """The body's description, for the schema and OPTIONS; the form validates the body."""
         return s.ACTION_BODIES[self.action_name]
+
+    def get_view_name(self) -> str:
+        """The action's verb (approvals.catalogue): the schema's summary and OPTIONS's name."""
+        return capfirst(workflow.ACTION_LABELS.get(self.action_name, self.action_name))
+
+    def get_view_description(self, html: bool = False) -> str:
+        """What the caller reads in the schema and in OPTIONS (not this class's docstring)."""
+        return str(ACTION_DESCRIPTION)
 
     def post(self, request: Request, pk: str | None = None, format: str | None = None) -> Response:
         app = self.get_object()
