@@ -11,7 +11,7 @@ from django.utils import translation
 
 from approvals import details, workflow
 from approvals.models import Application, Procedure
-from tests.api import api, error, ok
+from tests.api import act, api, error, ok
 from tests.cast import DETAILS, Cast, browser, pdf
 
 LICENCE, NUMBERS, FILING = Procedure.TELECOM_LICENCE, Procedure.NUMBER_RESOURCE, Procedure.WEBSITE_FILING
@@ -199,3 +199,15 @@ def test_every_cast_draft_has_complete_details_and_submits_as_the_screens_submit
     assert app.details == DETAILS[procedure]
     assert details.clean(procedure, app.details, details.COMPLETE) == app.details  # as a form stores them
     assert workflow.submit(app.pk, cast.alice, complete=True).state != "draft"
+
+
+def test_the_pages_submit_button_shows_every_field_an_incomplete_draft_lacks(cast: Cast) -> None:
+    app = workflow.create_application(cast.alice, NUMBERS, "106 短信端口号", details={"quantity": 2})
+    workflow.add_material(app.pk, cast.alice, pdf())
+    api_fields = error(act(api(cast.alice), app.pk, "submit"), 400)["fields"]
+    response = browser(cast.alice, "en").post(f"/applications/{app.pk}/do/submit/")
+    assert response.status_code == 400
+    [form] = [entry["form"] for entry in response.context["actions"] if entry["name"] == "submit"]
+    assert len(api_fields) > 1, api_fields
+    assert form.non_field_errors() == [message for messages in api_fields.values() for message in messages]
+    assert Application.objects.get(pk=app.pk).state == "draft"

@@ -155,10 +155,11 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     try:
         actions.ACTIONS[action].run(app, request.user, form.cleaned_data)
     except workflow.WorkflowError as exc:
-        if exc.field and exc.field in form.fields:
-            form.add_error(exc.field, str(exc))
-        else:
-            form.add_error(None, str(exc))
+        # Every field at fault (a submission's incomplete details name several): on its field if
+        # the form has it, above the form otherwise.
+        for field, errors in (exc.errors or {None: [str(exc)]}).items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
         app = get_application(request, pk)
         return _page(request, app, {"action": action, "form": form}, status=exc.status)
     messages.success(request, _("Done: %(action)s.") % {"action": workflow.ACTION_LABELS.get(action, action)})
