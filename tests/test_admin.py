@@ -416,10 +416,12 @@ def test_the_read_and_active_filters_keep_what_their_choice_says(cast: Cast, roo
     assert [f.user for f in active] == [cast.olga]
     assert [f.user for f in revoked] == [cast.mia]
 
-    Notification.objects.create(recipient=cast.olga, kind="accepted", read_at=timezone.now())
-    Notification.objects.create(recipient=cast.bob, kind="accepted")
+    Notification.objects.create(recipient=cast.olga, kind="accept", read_at=timezone.now())
+    Notification.objects.create(recipient=cast.bob, kind="accept")
     note_list = reverse("admin:approvals_notification_changelist")
     read = root_client.get(note_list, {"read": "yes"}).context["cl"].result_list
     unread = root_client.get(note_list, {"read": "no"}).context["cl"].result_list
     assert [n.recipient for n in read] == [cast.olga]
     assert [n.recipient for n in unread] == [cast.bob]
+    page = root_client.get(note_list).content.decode()
+    assert "?kind=accept" in page and "kind=calendar_job_done" not in page  # only the kinds sent

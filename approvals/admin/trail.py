@@ -86,7 +86,14 @@ class AuditEventAdmin(EventColumns, ReadOnlyMixin, admin.ModelAdmin):
 
 
 class NotificationKindFilter(ActionFilter):
+    """The kinds notifications have been sent of (one query), not every audited action: a
+    calendar upload's steps, say, tell nobody."""
+
     parameter_name = field = "kind"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        sent = set(Notification.objects.order_by().values_list("kind", flat=True).distinct())
+        return [(kind, label) for kind, label in super().lookups(request, model_admin) if kind in sent]
 
 
 ReadFilter = date_set_filter(_("read"), "read", "read_at", (("yes", _("Read"), True), ("no", _("Unread"), False)))
