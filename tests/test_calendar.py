@@ -143,8 +143,8 @@ def test_years_without_a_schedule_count_by_the_estimate(official: WorkCalendar) 
 
 
 def test_estimated_names_the_days_of_the_estimate(official: WorkCalendar) -> None:
-    assert official.estimated(D("2027-02-05")) == EstimatedDay(D("2027-02-05"), "春节", True, True)
-    assert official.estimated(D("2027-02-10")) == EstimatedDay(D("2027-02-10"), "春节", True, False)
+    assert official.estimated(D("2027-02-05")) == EstimatedDay(D("2027-02-05"), "春节", True, True, True)
+    assert official.estimated(D("2027-02-10")) == EstimatedDay(D("2027-02-10"), "春节", True, False, True)
     assert official.estimated(D("2027-03-01")) is None, "a plain day"
     assert official.estimated(D("2026-02-16")) is None, "an official year"
 
