@@ -10,8 +10,12 @@ PORT ?= 8000
 # Local development defaults; a deployment sets its own environment (docs/DEPLOY.md).
 export DEBUG ?= 1
 export DJANGO_SETTINGS_MODULE := config.settings
+# Every other variable the program reads (DATABASE_URL, REDIS_URL, ...) comes from the environment
+# and is left alone here: a make assignment to one of them, even a target-specific `?=`, stops GNU
+# make from passing the environment's value to every recipe (tests/test_makefile.py). A default
+# for one target goes into its recipe, in the shell: `$${DATABASE_URL:-...}`.
 
-.PHONY: run test test-postgres check-deploy fault-drill bench bench-sla loadtest install messages messages-update clean
+.PHONY: run test test-postgres check-deploy fault-drill bench bench-sla loadtest install messages messages-update clean backends
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -32,6 +36,7 @@ messages-update: $(STAMP)
 ## Serve the app on http://$(HOST):$(PORT)/ with its django-q2 worker, on SQLite by default; a new
 ## database first gets the demo data and users (seed_demo leaves a database with users alone).
 run: $(STAMP) messages
+	$(PY) manage.py backends
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py install_schedules
 	$(PY) manage.py collectstatic --no-input -v 0
@@ -44,6 +49,7 @@ run: $(STAMP) messages
 
 ## The whole suite (SQLite unless DATABASE_URL says otherwise), after the linters.
 test: $(STAMP) messages
+	$(PY) manage.py backends
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -58,9 +64,9 @@ check-deploy: $(STAMP)
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 ## The suite against the local PostgreSQL.
-test-postgres: DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: $(STAMP) messages
-	DATABASE_URL=$(DATABASE_URL) $(BIN)/pytest
+	export DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"; \
+	  $(PY) manage.py backends && $(BIN)/pytest
 
 ## The fault drill (scripts/fault_drill.py), on a private PostgreSQL cluster it starts and removes:
 ## django-q2 workers SIGKILLed mid-sweep 20 times (no alert lost or doubled), then PostgreSQL
@@ -80,6 +86,11 @@ bench-sla: $(STAMP)
 ## requests/s per page (docs/PERFORMANCE.md). DATABASE_URL defaults to postgres://…/shixian_load.
 loadtest: $(STAMP)
 	$(PY) -m benchmarks.loadtest
+
+## One line: the database, the django-q2 broker and the cache the program sees from this
+## environment (`make run` and `make test` print it first).
+backends: $(STAMP)
+	@$(PY) manage.py backends
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis staticfiles
