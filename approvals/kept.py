@@ -10,6 +10,13 @@ its key reads a few milliseconds instead of counting over a million applications
 What changes outside the workflow (a name edited in the admin) shows within ``SECONDS``. What
 decides who sees what (the user, their role and department) belongs in the caller's parts of
 the key; permissions themselves are checked before anything kept is read.
+
+What a user can make the cache hold is bounded (the cache is also django-q2's broker): the
+caller's parts are the parsed, valid filters, never the raw query string (a parameter the page
+does not read changes nothing; a page whose filters do not validate is not kept: ``None`` for
+its key), only the first ``FIRST_PAGES`` pages are kept (``page_number``), and each owner
+stores at most ``per_owner()`` pages in ``SECONDS`` (``through(..., owner=)``); past that the
+page is made afresh for every view, as if nothing were kept.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import get_language
 
@@ -30,6 +38,27 @@ T = TypeVar("T")
 
 #: At most how long anything is kept: the bound on changes made outside the workflow.
 SECONDS = 300
+
+#: Pages past these (of a list) are made for every view: few go there, and each is one more entry.
+FIRST_PAGES = 5
+
+#: The default of ``settings.KEPT_PAGES_PER_USER``: how many pages one user may have kept in
+#: ``SECONDS`` (a page of the worklist is 25-60 KB).
+PER_OWNER = 30
+
+
+def per_owner() -> int:
+    return getattr(settings, "KEPT_PAGES_PER_USER", PER_OWNER)
+
+
+def page_number(raw: str | None) -> int | None:
+    """The page asked for, if it is one that is kept: none asked is the first; None for anything
+    else (not a number, or past ``FIRST_PAGES``), which is then made but not kept."""
+    if raw is None or raw == "":
+        return 1
+    if raw.isascii() and raw.isdigit() and len(raw) <= 2 and 1 <= int(raw) <= FIRST_PAGES:
+        return int(raw)
+    return None
 
 
 def key(*parts: object, calendar: WorkCalendar, today: date) -> str | None:
@@ -44,11 +73,26 @@ def key(*parts: object, calendar: WorkCalendar, today: date) -> str | None:
     return f"kept:{what}:{state}"
 
 
-def through(key: str | None, make: Callable[[], T]) -> T:
-    """What is kept under ``key``, or ``make()`` kept there now; ``make()`` alone for no key."""
+def through(key: str | None, make: Callable[[], T], *, owner: object = None) -> T:
+    """What is kept under ``key``, or ``make()`` kept there now; ``make()`` alone for no key, and
+    for an ``owner`` (whose page it is) who has had ``per_owner()`` pages kept in ``SECONDS``."""
     found = cache.get(key) if key else None
     if found is None:
         found = make()
-        if key:
+        if key and (owner is None or _within_budget(owner)):
             cache.set(key, found, SECONDS)
     return found
+
+
+def _within_budget(owner: object) -> bool:
+    """Count one more page kept for ``owner``: whether it is within their budget. The counter is
+    atomic (add, then incr) and lives ``SECONDS`` from its first page, so that at most twice the
+    budget of an owner's pages are alive at once."""
+    counter = f"kept-budget:{owner}"
+    cache.add(counter, 0, SECONDS)
+    try:
+        stored = cache.incr(counter)
+    except ValueError:  # expired between add and incr: a new window
+        cache.add(counter, 1, SECONDS)
+        stored = 1
+    return stored <= per_owner()

@@ -289,25 +289,33 @@ class PortalFilters(forms.Form):
 @login_required
 def portal(request: HttpRequest) -> HttpResponse:
     """The organisation's applications. What is under the frame is kept (``approvals.kept``) per
-    user, organisation and query until the data changes: the first view after any workflow
-    action (a draft saved, a material added, a submission, a decision), or on another day,
-    counts and renders afresh."""
+    user, organisation, valid filters and page until the data changes: the first view after any
+    workflow action (a draft saved, a material added, a submission, a decision), or on another
+    day, counts and renders afresh. A parameter the page does not read changes nothing; a page
+    with a value that does not validate is made but not kept."""
     require_role(request, Role.ENTERPRISE)
     user = request.user
     today = workflow.today()
     calendar = work_calendar()
-    key = kept.key("portal", user.pk, user.organisation_id, request.GET.urlencode(), calendar=calendar, today=today)
+    form = PortalFilters(request.GET)
+    chosen = chosen_filters(form)
+    page = kept.page_number(request.GET.get("page"))
+    key = (
+        kept.key("portal", user.pk, user.organisation_id, sorted(chosen.items()), page, calendar=calendar, today=today)
+        if form.is_valid() and page is not None
+        else None
+    )
     body = kept.through(
-        key, lambda: render_to_string("approvals/enterprise/_portal.html", _portal(request, today, calendar))
+        key,
+        lambda: render_to_string("approvals/enterprise/_portal.html", _portal(request, form, chosen, today, calendar)),
+        owner=user.pk,
     )
     return render(request, "approvals/enterprise/portal.html", {"body": body})
 
 
-def _portal(request: HttpRequest, today: date, calendar: WorkCalendar) -> dict:
+def _portal(request: HttpRequest, form: PortalFilters, chosen: dict, today: date, calendar: WorkCalendar) -> dict:
     """The summary and a page of the organisation's applications (``approvals.selectors.portal``),
     for _portal.html: what each waits for, its names and addresses."""
-    form = PortalFilters(request.GET)
-    chosen = chosen_filters(form)
     listing = portal_listing(
         request.user,
         procedure=chosen.get("procedure", ""),

@@ -4,7 +4,9 @@ the rows out: their labels and addresses."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -88,51 +90,89 @@ class WorklistFilters(forms.Form):
         return self.cleaned_data.get(name) or ""
 
 
+#: The worklist's scopes an officer may ask for (``?scope=``); managers and administrators
+#: always see their department's, or everything.
+SCOPES = ("mine", "department")
+
+#: The filters, in the order the page's links carry them.
+FILTER_NAMES = ("q", "procedure", "state", "level", "officer")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the request asks the worklist for, parsed: the scope, the filters (the form, and the
+    selector's values from its valid fields), the page; ``valid``: every value it gave is one
+    the page knows (only such a page is kept)."""
+
+    scope: str
+    form: WorklistFilters
+    chosen: selector.Filters
+    page: str | None
+    valid: bool
+
+
+def _asked(request: HttpRequest, role: str) -> Asked:
+    user = request.user
+    raw_scope = request.GET.get("scope", "")
+    scope = "mine" if role == Role.OFFICER and raw_scope != "department" else "department"
+    officers = selector.officers(user, role) if scope == "department" else None
+    form = WorklistFilters(request.GET, officers=officers)
+    chosen = selector.Filters(
+        officer=form.value("officer"),
+        procedure=form.value("procedure"),
+        state=form.value("state"),
+        search=form.value("q").strip(),
+        level=form.value("level"),
+    )
+    page = request.GET.get("page")
+    valid = form.is_valid() and raw_scope in ("", *SCOPES) and kept.page_number(page) is not None
+    return Asked(scope, form, chosen, page, valid)
+
+
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     """Officers: their own open cases (or, read only, their department's); managers: their
     department's; administrators: every open case. Applicants and access providers: 403.
 
-    What is under the frame is kept (``approvals.kept``) per user, role, department and query
-    until the data changes: the first view after any workflow action, or on another day, counts
-    and renders afresh."""
+    What is under the frame is kept (``approvals.kept``) per user, role, department, scope, valid
+    filters and page until the data changes: the first view after any workflow action, or on
+    another day, counts and renders afresh. A parameter the page does not read changes nothing;
+    a page with a value that does not validate is made but not kept."""
     user = request.user
     role = permissions.role_of(user)
     if role not in (Role.OFFICER, Role.MANAGER, Role.ADMIN):
         raise PermissionDenied
     today = workflow.today()
     calendar = work_calendar()
-    key = kept.key(
-        "worklist", user.pk, role, user.department_id, request.GET.urlencode(), calendar=calendar, today=today
+    asked = _asked(request, role)
+    key = (
+        kept.key(
+            "worklist",
+            user.pk,
+            role,
+            user.department_id,
+            asked.scope,
+            asked.chosen,
+            kept.page_number(asked.page),
+            calendar=calendar,
+            today=today,
+        )
+        if asked.valid
+        else None
     )
     body = kept.through(
-        key, lambda: render_to_string("approvals/officer/_worklist.html", _worklist(request, role, today, calendar))
+        key,
+        lambda: render_to_string("approvals/officer/_worklist.html", _worklist(request, role, asked, today, calendar)),
+        owner=user.pk,
     )
     return render(request, "approvals/officer/worklist.html", {"body": body})
 
 
-def _worklist(request: HttpRequest, role: str, today: date, calendar: WorkCalendar) -> dict:
+def _worklist(request: HttpRequest, role: str, asked: Asked, today: date, calendar: WorkCalendar) -> dict:
     """The worklist's counts and page of cases, for _worklist.html."""
     user = request.user
-    officers = None
-    if role == Role.OFFICER:
-        scope = "department" if request.GET.get("scope") == "department" else "mine"
-    else:
-        scope = "department"
-    if scope == "department":
-        officers = selector.officers(user, role)
-    filters = WorklistFilters(request.GET, officers=officers)
-    level = filters.value("level")
-    chosen = selector.Filters(
-        officer=filters.value("officer"),
-        procedure=filters.value("procedure"),
-        state=filters.value("state"),
-        search=filters.value("q").strip(),
-        level=level,
-    )
-    found = selector.worklist(
-        user, chosen, mine=scope == "mine", page=request.GET.get("page"), today=today, calendar=calendar
-    )
+    scope, filters, chosen = asked.scope, asked.form, asked.chosen
+    found = selector.worklist(user, chosen, mine=scope == "mine", page=asked.page, today=today, calendar=calendar)
     counts, page = found.counts, found.page
     # Each label translated once for the page, not once per row.
     waits_for, short, names = translated(WAITS_FOR), translated(PROCEDURE_SHORT), translated(Procedure.choices)
@@ -144,16 +184,17 @@ def _worklist(request: HttpRequest, role: str, today: date, calendar: WorkCalend
         app.procedure_name = names.get(app.procedure, app.procedure)
         app.mine = app.officer_id == user.pk
 
-    query = request.GET.copy()
-    query.pop("page", None)
-    without_level = query.copy()
-    without_level.pop("level", None)
+    # The links carry the parsed filters, not what else the address held.
+    query = {"scope": "department"} if role == Role.OFFICER and scope == "department" else {}
+    query.update((name, filters.value(name)) for name in FILTER_NAMES if filters.value(name))
+    without_level = {name: value for name, value in query.items() if name != "level"}
+    level = chosen.level
     figures = [
         {"level": name, "label": LEVEL_LABELS[name], "n": counts[name], "current": name == level}
         for name in LEVELS
         if counts[name] or name != "none"
     ]
-    filtered = any(filters.value(name) for name in ("q", "procedure", "state", "level", "officer"))
+    filtered = any(filters.value(name) for name in FILTER_NAMES)
     return {
         "user": user,
         "page": page,
@@ -164,8 +205,8 @@ def _worklist(request: HttpRequest, role: str, today: date, calendar: WorkCalend
         "can_switch_scope": role == Role.OFFICER,
         "figures": figures,
         "filtered": filtered,
-        "query": query.urlencode(),
-        "query_without_level": without_level.urlencode(),
+        "query": urlencode(query),
+        "query_without_level": urlencode(without_level),
         "today": today,
     }
 
