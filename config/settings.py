@@ -285,9 +285,12 @@ EMAIL_LEASE_SECONDS = env_int("EMAIL_LEASE_SECONDS", 600)
 APPOINTMENT_SLOTS = ["08:30-09:30", "09:30-10:30", "10:30-12:00", "14:00-15:00", "15:00-16:00", "16:00-17:00"]
 APPOINTMENT_PLACES = env_int("APPOINTMENT_PLACES", 3)
 APPOINTMENT_HORIZON_DAYS = env_int("APPOINTMENT_HORIZON_DAYS", 30)
-# The public lookup: unsuccessful attempts allowed per address and window, then 429.
+# The public lookup: unsuccessful attempts allowed per address, and per tracking number, in each
+# window of TRACK_WINDOW_SECONDS; then 429 with Retry-After until the window ends.
 TRACK_MAX_FAILURES = env_int("TRACK_MAX_FAILURES", 10)
 TRACK_WINDOW_SECONDS = env_int("TRACK_WINDOW_SECONDS", 600)
+if TRACK_MAX_FAILURES < 1 or TRACK_WINDOW_SECONDS < 1:
+    raise ImproperlyConfigured("TRACK_MAX_FAILURES and TRACK_WINDOW_SECONDS must be at least 1")
 # The address links in emails point to.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -352,11 +355,21 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# The cache (throttling counters): Redis when configured, so that every process shares it.
+# The caches. "default" (the kept pages, the months' figures): Redis when configured, so that every
+# process shares it, else each process's memory. "throttle" (the public lookup's counters,
+# approvals/throttle.py): Redis too, else the database (the table "shixian_throttle", made by
+# `manage.py createcachetable`; the test database gets it by itself), which every process on
+# every host shares, so that a limit is one limit however many workers serve the requests.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "throttle": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {"BACKEND": "approvals.throttle.DatabaseCache", "LOCATION": "shixian_throttle"},
+    }
 
 LOGGING = {
     "version": 1,

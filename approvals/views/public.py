@@ -1,22 +1,24 @@
 """The public lookup (办件进度查询): tracking number plus query code, no account needed.
 
 It shows where an application stands and how its due date is counted, and nothing about the
-people or the business behind it. Failed attempts are counted per address; past the limit the
-page answers 429 until the window passes, so query codes cannot be guessed.
+people or the business behind it. Failed attempts are counted per address and per tracking number,
+atomically and before the lookup (approvals/throttle.py); past the limit the page answers 429 with
+Retry-After until the window passes, so query codes cannot be guessed.
 """
 
 from __future__ import annotations
 
+import math
+
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from approvals import timeline, workflow
+from approvals import throttle, timeline, workflow
 from approvals.clocks import standing
 from approvals.holidays import work_calendar
 from approvals.selectors.public import tracked
@@ -49,30 +51,47 @@ def sign_in_address(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _key(request: HttpRequest) -> str:
-    return f"track-failures:{client_address(request)}"
+def _keys(request: HttpRequest, tracking_number: str | None = None) -> list[str]:
+    """The throttle's keys: the address, and the tracking number once the form names one."""
+    keys = [f"track:address:{client_address(request)}"]
+    return keys if tracking_number is None else [*keys, f"track:number:{tracking_number}"]
+
+
+def _blocked(request: HttpRequest, spent: throttle.Spent) -> HttpResponse:
+    """The 429: the page says why and for how long, the header says it to a program."""
+    minutes = max(math.ceil(spent.retry_after / 60), 1)
+    by_number = (spent.refused_by or "").startswith("track:number:")
+    message = (
+        _("Too many unsuccessful lookups of this tracking number. Try again in %(minutes)s minutes.")
+        if by_number
+        else _("Too many unsuccessful lookups from your address. Try again in %(minutes)s minutes.")
+    ) % {"minutes": minutes}
+    context = {"form": LookupForm(), "blocked": message}
+    response = render(request, "approvals/public/track.html", context, status=429)
+    response["Retry-After"] = str(spent.retry_after)
+    return response
 
 
 def track(request: HttpRequest) -> HttpResponse:
+    """Failures count per address and per tracking number (TRACK_MAX_FAILURES in a window of
+    TRACK_WINDOW_SECONDS). Each lookup is counted before it is made and given back when it
+    finds the application, so concurrent guesses cannot pass the limit (approvals/throttle.py)."""
     limit, window = settings.TRACK_MAX_FAILURES, settings.TRACK_WINDOW_SECONDS
-    failures = cache.get(_key(request), 0)
-    if failures >= limit:
-        message = _("Too many unsuccessful lookups from your address. Try again in %(minutes)s minutes.") % {
-            "minutes": max(window // 60, 1)
-        }
-        return render(request, "approvals/public/track.html", {"form": LookupForm(), "blocked": message}, status=429)
+    already = throttle.exhausted(_keys(request), limit, window)
+    if already is not None:
+        return _blocked(request, already)
     form = LookupForm(request.POST or None)
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
-        app = tracked(form.cleaned_data["tracking_number"], form.cleaned_data["query_code"])
+        number = form.cleaned_data["tracking_number"]
+        spent = throttle.spend(_keys(request, number), limit, window)
+        if not spent.allowed:
+            return _blocked(request, spent)
+        app = tracked(number, form.cleaned_data["query_code"])
         if app is None:
-            cache.add(_key(request), 0, window)
-            try:
-                cache.incr(_key(request))
-            except ValueError:  # expired between add and incr
-                cache.set(_key(request), 1, window)
             form.add_error(None, _("No application matches this tracking number and query code."))
             return render(request, "approvals/public/track.html", context, status=404)
+        throttle.refund(spent)  # only failures count
         context.update(
             app=app,
             standing=standing(app, workflow.today(), work_calendar()),
