@@ -174,6 +174,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lockout page with Retry-After (the cool-off in seconds), as every 429 of the site has.
+AXES_LOCKOUT_CALLABLE = "approvals.views.public.locked_out"
 AXES_VERBOSE = False  # no banner on every start (commands' output stays theirs); lockouts are still logged
 # The client's address as the public lookup's throttle reads it (REMOTE_ADDR; behind a load
 # balancer gunicorn gets it by the PROXY protocol, docs/DEPLOY.md), never from a header a client sets.

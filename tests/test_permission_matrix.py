@@ -311,10 +311,7 @@ ROWS: list[Row] = [
     Row("logout", "GET", expect(405)),
     Row("password_change", "GET", signed_in(200)),
     Row("password_change_done", "GET", signed_in(200)),
-    Row("password_reset", "GET", expect(200)),
-    Row("password_reset_done", "GET", expect(200)),
-    Row("password_reset_confirm", "GET", expect(200), kwargs=lambda w: {"uidb64": "MQ", "token": "no-such-token"}),
-    Row("password_reset_complete", "GET", expect(200)),
+    # No password reset by email (config/urls.py, docs/DEPLOY.md): tests/test_password_policy.py.
     # -- pages every audience shares --
     Row(
         "approvals:home",

@@ -9,7 +9,9 @@ Retry-After until the window passes, so query codes cannot be guessed.
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
+from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -49,6 +51,22 @@ def sign_in_address(request: HttpRequest) -> str | None:
     """The address django-axes records a sign-in from: REMOTE_ADDR, or None where a request has
     none (Django's test client's force_login); PostgreSQL's inet column refuses "unknown"."""
     return request.META.get("REMOTE_ADDR") or None
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE) on the sign-in pages: its page
+    (AXES_LOCKOUT_TEMPLATE), 429, and Retry-After with the cool-off in seconds, as every 429 has."""
+    cool_off = get_cool_off(request) or timedelta(minutes=settings.AXES_COOLOFF_MINUTES)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+        "cooloff_timedelta": cool_off,
+    }
+    response = render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=429)
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
 
 
 def _keys(request: HttpRequest, tracking_number: str | None = None) -> list[str]:
