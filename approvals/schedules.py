@@ -35,6 +35,14 @@ def declared() -> list[dict]:
             "repeats": -1,
             "next_run": _next_morning,
         },
+        {
+            # The files kept aside for forms that came back with errors, past their day
+            # (approvals.uploads.clean_expired): those of sessions that ended are deleted here.
+            "name": "shixian: pending uploads clean-up",
+            "func": "approvals.uploads.clean_pending_task",
+            "schedule_type": Schedule.HOURLY,
+            "repeats": -1,
+        },
     ]
 
 

@@ -94,6 +94,31 @@ def serve(material) -> FileResponse:
 
 # -- files chosen with a form that came back with errors --------------------------------------------
 
+#: The defaults of the quotas (settings of the same names): how many files one form may carry at
+#: once and their total size (the files of one request, kept aside or attached), and the total
+#: size of the files one user may have kept aside, in all their sessions.
+UPLOAD_REQUEST_MAX_FILES = 10
+UPLOAD_REQUEST_MAX_BYTES = 100 * 1024 * 1024
+UPLOAD_PENDING_MAX_BYTES = 100 * 1024 * 1024
+
+
+def quota(name: str) -> int:
+    return getattr(settings, name, globals()[name])
+
+
+def over_request_quota(files: Iterable[UploadedFile]) -> str | None:
+    """Why the files one request carries are too many or too large together, or None: such a
+    request is refused whole (nothing kept, nothing attached), with this message on the form."""
+    files = list(files)
+    count, size = len(files), sum(upload.size or 0 for upload in files)
+    most, most_bytes = quota("UPLOAD_REQUEST_MAX_FILES"), quota("UPLOAD_REQUEST_MAX_BYTES")
+    if count <= most and size <= most_bytes:
+        return None
+    return _(
+        "You chose %(count)s files (%(size)s) at once; a form takes at most %(most)s files and %(max)s "
+        "at a time. Nothing was saved: choose fewer files, save, then add the others."
+    ) % {"count": count, "size": filesizeformat(size), "most": most, "max": filesizeformat(most_bytes)}
+
 
 @dataclass(frozen=True)
 class Kept:
@@ -104,14 +129,17 @@ class Kept:
 
 class PendingUploads:
     """The files a user chose with a form that came back with errors, kept aside in private
-    storage and remembered in the session, offered again until the form is saved (nothing a user
-    chose is lost) and forgotten after a day."""
+    storage (``pending/<user id>-<token>``) and remembered in the session, offered again until the form
+    is saved (nothing a user chose is lost) and forgotten after a day (``clean_expired``, a
+    scheduled task, deletes what ended sessions left). One user's kept files come to at most
+    UPLOAD_PENDING_MAX_BYTES, whatever their sessions."""
 
     KEY = "enterprise-pending-uploads"
     LIFETIME = timedelta(days=1)
 
-    def __init__(self, session) -> None:
+    def __init__(self, session, owner: int) -> None:
         self.session = session
+        self.owner = owner
 
     def _entries(self) -> dict[str, dict]:
         return dict(self.session.get(self.KEY, {}))
@@ -127,18 +155,10 @@ class PendingUploads:
         self.session[self.KEY] = entries
 
     def prune(self) -> None:
-        """Forget kept files older than a day: this session's, and any left by ended sessions."""
-        from approvals.models import private_storage
-
+        """Forget this session's kept files older than a day (``clean_expired`` deletes those of
+        sessions that ended)."""
         cutoff = timezone.now() - self.LIFETIME
         self.drop([t for t, e in self._entries().items() if datetime.fromisoformat(e["at"]) < cutoff])
-        try:
-            _dirs, names = private_storage.listdir("pending")
-        except FileNotFoundError:
-            return
-        for name in names:
-            if private_storage.get_modified_time(f"pending/{name}") < cutoff:
-                private_storage.delete(f"pending/{name}")
 
     def ticked(self, post: Mapping) -> list[Kept]:
         """The kept files the form still ticks; those it offered and the user unticked are dropped."""
@@ -147,21 +167,51 @@ class PendingUploads:
         self.drop([t for t in post.getlist("offered") if t in entries and t not in ticked])
         return [Kept(t, entries[t]["name"], entries[t]["size"]) for t in dict.fromkeys(ticked)]
 
+    def waiting_bytes(self) -> int:
+        """The size of the files kept aside for this user, in every session of theirs."""
+        from approvals.models import private_storage
+
+        try:
+            _dirs, names = private_storage.listdir("pending")
+        except FileNotFoundError:
+            return 0
+        total = 0
+        for name in names:
+            if name.startswith(f"{self.owner}-"):
+                try:
+                    total += private_storage.size(f"pending/{name}")
+                except FileNotFoundError:  # deleted meanwhile
+                    continue
+        return total
+
     def keep(self, files: Iterable[UploadedFile]) -> tuple[list[Kept], list[str]]:
-        """Keep the acceptable files aside; the others are refused with the reason."""
+        """Keep the acceptable files aside; the others are refused with the reason (a file that
+        does not pass ``check``, or one past the user's UPLOAD_PENDING_MAX_BYTES)."""
         from approvals.models import private_storage
 
         self.prune()
         kept, refused = [], []
         entries = self._entries()
+        waiting, most = self.waiting_bytes(), quota("UPLOAD_PENDING_MAX_BYTES")
         for upload in files:
             try:
                 checked = check(upload)
             except UploadRejected as exc:
                 refused.append(str(exc))
                 continue
+            if waiting + checked.size > most:
+                refused.append(
+                    _(
+                        "“%(name)s” was not kept: the files waiting for you to save a form already come to "
+                        "%(size)s, and at most %(max)s are kept. Save the form, or untick files you do not need, "
+                        "then choose it again."
+                    )
+                    % {"name": checked.name, "size": filesizeformat(waiting), "max": filesizeformat(most)}
+                )
+                continue
             token = secrets.token_urlsafe(16)
-            stored = private_storage.save(f"pending/{token}", upload)
+            stored = private_storage.save(f"pending/{self.owner}-{token}", upload)
+            waiting += checked.size
             at = timezone.now().isoformat()
             entries[token] = {"name": checked.name, "size": checked.size, "path": stored, "at": at}
             kept.append(Kept(token, checked.name, checked.size))
@@ -177,3 +227,29 @@ class PendingUploads:
             return UploadedFile(private_storage.open(entry["path"], "rb"), item.name, "", item.size)
         except (TypeError, FileNotFoundError):
             return None
+
+
+def clean_expired(now: datetime | None = None) -> int:
+    """Delete the kept-aside files older than PendingUploads.LIFETIME, every user's; returns how
+    many. Safe to run anywhere and often: a file deleted meanwhile is skipped."""
+    from approvals.models import private_storage
+
+    cutoff = (now or timezone.now()) - PendingUploads.LIFETIME
+    deleted = 0
+    try:
+        _dirs, names = private_storage.listdir("pending")
+    except FileNotFoundError:
+        return 0
+    for path in (f"pending/{name}" for name in names):
+        try:
+            if private_storage.get_modified_time(path) < cutoff:
+                private_storage.delete(path)
+                deleted += 1
+        except FileNotFoundError:
+            continue
+    return deleted
+
+
+def clean_pending_task() -> int:
+    """django-q2's hourly clean-up (approvals.schedules)."""
+    return clean_expired()

@@ -207,7 +207,7 @@ def _merged_details(app: Application, form: DraftForm) -> dict:
 def _attach(request: HttpRequest, app: Application, kept: list[Kept]) -> tuple[int, list[str]]:
     """Add the kept files and those just chosen to the draft, one by one: a refused file stops
     nothing. Returns how many were added and the refusals."""
-    pending = PendingUploads(request.session)
+    pending = PendingUploads(request.session, request.user.pk)
     added, refused = 0, []
     files: list[UploadedFile] = []
     for item in kept:
@@ -384,10 +384,16 @@ def _form_page(
 
 
 def _came_back(request: HttpRequest, form: DraftForm, app: Application | None, status: int = 400) -> HttpResponse:
-    """The form again, as typed, with its errors; the files chosen with it are kept aside."""
-    pending = PendingUploads(request.session)
+    """The form again, as typed, with its errors; the files chosen with it are kept aside, within
+    the quotas (approvals.uploads): more than a form takes at once are refused together (413),
+    nothing of them kept, what was typed and the files kept before offered again."""
+    pending = PendingUploads(request.session, request.user.pk)
     kept = pending.ticked(request.POST)
-    more, refused = pending.keep(request.FILES.getlist("files"))
+    chosen = request.FILES.getlist("files")
+    too_many = uploads.over_request_quota(chosen)
+    if too_many:
+        return _form_page(request, form, app=app, kept=kept, file_errors=[too_many], status=413)
+    more, refused = pending.keep(chosen)
     return _form_page(request, form, app=app, kept=kept + more, file_errors=refused, status=status)
 
 
@@ -407,9 +413,10 @@ def _save(
 ) -> tuple[Application, int, list[str]] | HttpResponse:
     """A draft's form posted. If it is valid: the draft saved by ``save(subject=, provider_id=)``,
     then the files kept aside and those just chosen added to it (each refusal reported), and the
-    draft returned with how many files were added and the refusals. If it is not, or the
-    workflow refuses it: the form again, with its errors."""
-    if not form.is_valid():
+    draft returned with how many files were added and the refusals. If it is not, if it carries
+    more files than a form takes at once, or if the workflow refuses it: the form again, with its
+    errors."""
+    if not form.is_valid() or uploads.over_request_quota(request.FILES.getlist("files")):
         return _came_back(request, form, app)
     provider = form.cleaned_data.get("provider")
     try:
@@ -417,7 +424,7 @@ def _save(
     except workflow.WorkflowError as exc:
         _add_error(form, exc)
         return _came_back(request, form, app, exc.status)
-    added, refused = _attach(request, saved, PendingUploads(request.session).ticked(request.POST))
+    added, refused = _attach(request, saved, PendingUploads(request.session, request.user.pk).ticked(request.POST))
     _report_files(request, added, refused)
     return saved, added, refused
 
