@@ -4,6 +4,10 @@ lookups not counted, the window's end; the counter itself on the database cache.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -53,8 +57,26 @@ def test_the_defaults() -> None:
     assert (django_settings.TRACK_MAX_FAILURES, django_settings.TRACK_WINDOW_SECONDS) == (LIMIT, WINDOW)
 
 
-def test_without_redis_the_counters_are_in_the_database_every_process_shares() -> None:
-    assert django_settings.CACHES["throttle"]["BACKEND"] == "approvals.throttle.DatabaseCache"
+@pytest.mark.parametrize(
+    ("redis_url", "backend"),
+    [
+        ("", "approvals.throttle.DatabaseCache"),
+        ("redis://127.0.0.1:6379/0", "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_the_counters_are_where_every_process_shares_them(redis_url: str, backend: str) -> None:
+    """Redis when configured, else the database: never a process's own memory."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    code = "import django;django.setup();from django.conf import settings as s; print(s.CACHES['throttle']['BACKEND'])"
+    result = subprocess.run(  # the settings read afresh, as a server start reads them
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        env={**env, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "config.settings", "REDIS_URL": redis_url},
+        timeout=60,
+    )
+    assert result.stdout.strip() == backend, result.stderr
 
 
 def test_the_eleventh_wrong_code_from_an_address_is_refused_before_the_lookup(db, lookups) -> None:
@@ -139,6 +161,7 @@ def test_spend_counts_each_key_and_stops_at_the_first_over_its_limit(db) -> None
     assert throttle.spend(["a", "b"], limit=1, window=60).allowed
 
 
+@pytest.mark.skipif(bool(django_settings.REDIS_URL), reason="the throttle cache is Redis here (REDIS_URL)")
 def test_the_database_cache_increments_in_place_and_keeps_the_expiry(db) -> None:
     cache = caches[throttle.ALIAS]
     assert isinstance(cache, throttle.DatabaseCache)
