@@ -13,7 +13,6 @@ the case (its state, its dates, its policy, the filing number's register).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from approvals import catalogue, uploads, workflow
+from approvals.inputs import Text
 from approvals.models import Application, RatingLevel, Role, SpecialProcedureKind, User, VerificationMethod
 
 
@@ -52,25 +52,7 @@ def _materials_help() -> str:
     return uploads.accepted_types_text()
 
 
-# -- the fields: what a page posts, and what a JSON body may hold ---------------------------------
-
-SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-class Text(forms.CharField):
-    """Text, stripped, a textarea's line breaks (CRLF, as browsers send them) read as one
-    character each. A JSON body may give a number for it (its digits), not a list, an object or
-    true/false: those are refused rather than kept as their Python text; so is an unpaired
-    surrogate, which no database stores (Django refuses NUL already)."""
-
-    def to_python(self, value: Any) -> str:
-        if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
-            raise ValidationError(_("Enter text."), code="invalid")
-        if isinstance(value, str):
-            if SURROGATE.search(value):
-                raise ValidationError(_("Text may not contain null characters or unpaired surrogates."), code="invalid")
-            value = value.replace("\r\n", "\n")
-        return super().to_python(value)
+# -- the fields: what a page posts, and what a JSON body may hold (Text: approvals.inputs) ---------
 
 
 class Day(forms.DateField):

@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from approvals.inputs import Text
 from approvals.models import Procedure
 from approvals.procedures import CATEGORY_NAMES, LICENCE_CATEGORIES, MAX_DOMAINS, NUMBER_TYPES, normalise_domain
 
@@ -86,7 +87,7 @@ def text(max_length: int, *, required_message: str | None = None, pattern: re.Pa
     def rule(value: Any, required: bool) -> str:
         value = _text(value)
         messages = {"required": required_message} if required_message else None
-        cleaned = forms.CharField(max_length=max_length, required=required, error_messages=messages).clean(value)
+        cleaned = Text(max_length=max_length, required=required, error_messages=messages).clean(value)
         if cleaned and pattern is not None and not pattern.match(cleaned):
             raise ValidationError(gettext_lazy("Write the numbers in digits, separated by commas or spaces."))
         return cleaned

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F, Q
+from django.template import Context, engines
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +115,13 @@ def _open_clocks(app: Application | None) -> list:
     return [c for c in standing(app, today(), work_calendar()).clocks if c.status in ("running", "paused") and c.due]
 
 
+def plain_text(template: str, context: dict) -> str:
+    """A plain-text template rendered without HTML escaping: a subject and a text/plain part
+    carry the raw text (``<``, ``'``), which only the HTML part escapes."""
+    engine = engines["django"].engine
+    return engine.get_template(template).render(Context(context, autoescape=False))
+
+
 def render_email(notification: Notification) -> EmailMultiAlternatives:
     """The message for one notification, in the default language: subject, text and HTML from
     templates/approvals/email/<template>.{subject.txt,txt,html}."""
@@ -138,8 +146,8 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
                 else absolute("approvals:home")
             ),
         }
-        subject = " ".join(render_to_string(f"approvals/email/{template}.subject.txt", context).split())
-        body = render_to_string(f"approvals/email/{template}.txt", context)
+        subject = " ".join(plain_text(f"approvals/email/{template}.subject.txt", context).split())
+        body = plain_text(f"approvals/email/{template}.txt", context)
         html = render_to_string(f"approvals/email/{template}.html", context)
     message = EmailMultiAlternatives(subject, body, to=[notification.recipient.email])
     message.attach_alternative(html, "text/html")

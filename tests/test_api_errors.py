@@ -324,4 +324,4 @@ def test_the_alerts_list_costs_the_same_queries_for_2_or_8_rows(cast: Cast, now)
 def test_a_body_nested_past_the_decoder_is_a_400_not_a_500(cast: Cast, path: str) -> None:
     body = '{"text": ' + "[" * 50_000 + "]" * 50_000 + "}"
     refused = error(api(cast.root).post(path, body, content_type="application/json"), 400, "parse_error")
-    assert refused["message"] == "The JSON body is nested too deeply."
+    assert refused["message"] == "The JSON nests more than 32 levels deep."

@@ -337,9 +337,9 @@ def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
 
 
 def test_a_recursion_error_the_depth_check_missed_is_still_a_schedule_error(monkeypatch) -> None:
-    from approvals.holidays import formats  # the holiday-cn reader's module
+    from approvals import inputs  # the one JSON reader's module
 
-    monkeypatch.setattr(formats, "_json_depth", lambda text: 0)
+    monkeypatch.setattr(inputs, "json_depth", lambda text, limit: 0)
     with pytest.raises(ScheduleError, match="nests more than 20 levels deep"):
         parse_holiday_cn("[" * 200_000)
 

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext_lazy
 
 from approvals import permissions, workflow
 from approvals.admin.common import EventColumns, ReadOnlyMixin, as_json, day_text, field_label, short_day, when_text
+from approvals.inputs import Text
 from approvals.models import (
     CLOCK_DUE_COLUMNS,
     Application,
@@ -77,7 +78,7 @@ class OfficerChoiceField(forms.ModelChoiceField):
 
 class ReassignForm(forms.Form):
     officer = OfficerChoiceField(queryset=User.objects.none(), label=_("New case officer"))
-    note = forms.CharField(
+    note = Text(
         label=_("Note for the audit trail"),
         required=False,
         max_length=2000,

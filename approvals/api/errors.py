@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -38,7 +39,25 @@ def body(status_code: int, code: str, message: str, fields: dict | None = None) 
     return {"error": {"status": status_code, "code": code, "message": message, "fields": fields or {}}}
 
 
+class TooLarge(exceptions.APIException):
+    """A body over Django's limit (DATA_UPLOAD_MAX_MEMORY_SIZE), read by no parser: 413."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def _refused_body(exc: Exception) -> exceptions.APIException:
+    """Django's refusal of a request body (a SuspiciousOperation, which it answers with an HTML
+    400) as the API's error."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return TooLarge(_("The body is over %(n)s KB; no operation reads more.") % {"n": limit // 1024})
+    return exceptions.ParseError(_("The body holds too many fields or files."))
+
+
 def handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        exc = _refused_body(exc)
     if isinstance(exc, workflow.WorkflowError):
         fields = {field: [str(message) for message in found] for field, found in exc.errors.items()}
         return Response(body(exc.status, _code(exc), str(exc), fields), status=exc.status)
@@ -102,6 +121,7 @@ def _error_statuses(method: str, operation: dict) -> dict[int, str]:
         statuses[404] = _("Not found, or not visible to you.")
     if method in CHANGES:
         statuses[409] = _("Someone else changed it first: reload and try again.")
+        statuses[413] = _("The body is larger than any operation reads.")
         statuses[415] = _("The body's content type is not one the operation reads.")
     return statuses
 

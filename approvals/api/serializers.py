@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -18,6 +18,7 @@ from approvals import actions, permissions, timeline, workflow
 from approvals import details as details_rules
 from approvals.addresses import per_pk
 from approvals.clocks import KINDS
+from approvals.inputs import storable
 from approvals.labels import translated
 from approvals.models import (
     Alert,
@@ -293,27 +294,13 @@ class ApplicationDetailSerializer(ApplicationSerializer):
         return RatingSerializer(rating).data if rating else None
 
 
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _texts(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
-
-
 def storable_text(value: object) -> None:
-    """Refuse, as bad input rather than a server error, what the database cannot store: NUL
-    (PostgreSQL) and unpaired surrogates (not UTF-8). DRF's CharField checks its own text; a
-    free-form dict needs it said."""
-    if any(UNSTORABLE.search(text) for text in _texts(value)):
-        raise serializers.ValidationError(_("Text may not contain null characters or unpaired surrogates."))
+    """Refuse, as bad input rather than a server error, what the database cannot store (a NUL, a
+    lone surrogate) anywhere in a free-form dict: approvals.inputs.storable, as DRF's error."""
+    try:
+        storable(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
 
 
 def valid_details(procedure: str, data: dict) -> dict:

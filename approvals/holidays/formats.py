@@ -6,12 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
 from approvals.holidays.schedule import (
+    MAX_BYTES,
     MAX_NAME,
     MAX_SOURCE,
     Entry,
@@ -23,23 +23,10 @@ from approvals.holidays.schedule import (
     _checked,
     _parse_date,
 )
+from approvals.inputs import JSONRefused, JSONTooDeep, read_json
 from approvals.models import DayKind
 
 MAX_JSON_DEPTH = 20  # a holiday-cn file is three deep
-
-
-def _json_depth(text: str) -> int:
-    """How deep the JSON's arrays and objects nest (brackets inside strings do not count), read
-    before ``json.loads``, whose recursion a deeply nested file would exhaust."""
-    depth = deepest = 0
-    outside = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
-    for match in re.finditer(r"[\[\]{}]", outside):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > deepest:
-            deepest = depth
-            if deepest > MAX_JSON_DEPTH:
-                break
-    return deepest
 
 
 def parse_holiday_cn(text: str) -> Schedule:
@@ -47,21 +34,14 @@ def parse_holiday_cn(text: str) -> Schedule:
     ``{"year": 2027, "papers": ["https://..."], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}``.
     """
     _check_raw_text(text)
-    if _json_depth(text) > MAX_JSON_DEPTH:
-        raise ScheduleError(
-            _("the JSON nests more than %(n)s levels deep; a holiday-cn file is three deep") % {"n": MAX_JSON_DEPTH}
-        )
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScheduleError(
-            _("not valid JSON: %(msg)s at line %(line)s column %(col)s")
-            % {"msg": exc.msg, "line": exc.lineno, "col": exc.colno}
-        ) from None
-    except RecursionError:  # what the depth check missed: still a message, not a server error
+        data = read_json(text, max_depth=MAX_JSON_DEPTH, max_bytes=MAX_BYTES)
+    except JSONTooDeep:
         raise ScheduleError(
             _("the JSON nests more than %(n)s levels deep; a holiday-cn file is three deep") % {"n": MAX_JSON_DEPTH}
         ) from None
+    except JSONRefused as exc:
+        raise ScheduleError(str(exc)) from None
     if not isinstance(data, dict):
         raise ScheduleError(_("the JSON must be an object with 'year' and 'days'"))
     year = _check_year(data.get("year"), "year")

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from approvals import permissions, workflow
 from approvals.holidays import work_calendar
+from approvals.inputs import Text
 from approvals.models import AppointmentKind, AppointmentStatus, Procedure, ProcedureRoute
 from approvals.roles import Role
 from approvals.selectors.appointments import (
@@ -65,18 +66,18 @@ class BookingForm(forms.Form):
     procedure = forms.ChoiceField(label=gettext_lazy("Procedure"))
     day = forms.DateField(label=gettext_lazy("Day"), widget=forms.Select)
     slot = forms.ChoiceField(label=gettext_lazy("Time"))
-    purpose = forms.CharField(
+    purpose = Text(
         label=gettext_lazy("Purpose"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("What you need: for example, submitting paper materials or collecting a certificate."),
     )
-    contact_phone = forms.CharField(
+    contact_phone = Text(
         label=gettext_lazy("Contact phone"),
         max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    address = forms.CharField(
+    address = Text(
         label=gettext_lazy("Address to visit"),
         max_length=300,
         required=False,
@@ -280,14 +281,24 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("approvals:appointments")
 
 
+class AnswerForm(forms.Form):
+    """An appointment's answer: confirm or decline, and the reply (the workflow requires it to
+    decline), stored text like any other."""
+
+    answer = forms.ChoiceField(choices=[("confirm", "confirm"), ("decline", "decline")])
+    reply = Text(required=False, max_length=300)
+
+
 @staff_only
 @require_POST
 def answer(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm (a reply is optional) or decline (the reason is required)."""
-    choice = request.POST.get("answer")
+    form = AnswerForm(request.POST)
     reply = request.POST.get("reply", "")
-    if choice not in ("confirm", "decline"):
-        return _staff_page(request, {pk: (_("Choose to confirm or decline."), reply)}, 400)
+    if not form.is_valid():
+        message = next(iter(form.errors.get("reply", []) or [_("Choose to confirm or decline.")]))
+        return _staff_page(request, {pk: (message, reply)}, 400)
+    choice, reply = form.cleaned_data["answer"], form.cleaned_data["reply"]
     try:
         appointment = workflow.answer_appointment(pk, request.user, confirm=choice == "confirm", reply=reply)
     except workflow.NotFound:

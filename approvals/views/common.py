@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from approvals import actions, permissions, timeline, uploads, workflow
 from approvals.clocks import standing
 from approvals.holidays import work_calendar
+from approvals.inputs import parse_id
 from approvals.models import (
     CLOSED_STATES,
     Application,
@@ -244,10 +245,14 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    """Mark one (``id``) or all as read."""
+    """Mark one (``id``) or all as read; an ``id`` that is not one marks nothing."""
     unread = request.user.notifications.filter(read_at__isnull=True)
-    if request.POST.get("id"):
-        unread = unread.filter(pk=request.POST["id"])
+    raw = request.POST.get("id", "")
+    if raw and parse_id(raw) is None:
+        messages.error(request, _("“%(id)s” is not a notification's number: nothing was marked.") % {"id": raw[:30]})
+        return redirect("approvals:notifications")
+    if raw:
+        unread = unread.filter(pk=parse_id(raw))
     unread.update(read_at=timezone.now())
     target = request.POST.get("next") or reverse("approvals:notifications")
     if not target.startswith("/") or target.startswith("//"):
