@@ -208,3 +208,73 @@ def test_details_holding_a_nul_or_a_surrogate_are_refused_through_the_api(cast: 
         "details": ["Text may not contain null characters or unpaired surrogates."]
     }
     assert not Application.objects.exists()
+
+
+# -- a race's loser: 409 saying what changed; an extension on a decided case says so ---------------
+
+
+@pytest.fixture
+def raced(monkeypatch):
+    """``raced(change)``: the next action's lock is taken after ``change()`` has run and
+    committed, as when two requests race and the other one's change wins while this one waits."""
+    from approvals.workflow import core
+
+    original = core._lock
+    pending: list = []
+
+    def lock_after_the_winner(app_id):
+        if pending:
+            pending.pop(0)()
+        return original(app_id)
+
+    monkeypatch.setattr(core, "_lock", lock_after_the_winner)
+    return pending.append
+
+
+RACE_LOST = (
+    "Someone else changed this application first: it is now “Under review” (it was “Received, awaiting acceptance”), "
+    "so you cannot refuse to accept. Reload it to see what changed."
+)
+
+
+def test_the_loser_of_a_race_gets_a_409_saying_what_changed_through_the_api(cast: Cast, now, raced) -> None:
+    now(D("2026-03-04"))
+    app = cast.received(on=D("2026-03-02"))
+    raced(lambda: workflow.accept(app.pk, app.officer))
+    answer = api(app.officer).post(
+        f"/api/applications/{app.pk}/refuse-to-accept/", {"reasons": "不属于本机关职权范围"}, format="json"
+    )
+    assert error(answer, 409, "concurrent_change")["message"] == RACE_LOST
+    # (The request's transaction held the winner's change too, and rolled it back with the refusal.)
+    assert Application.objects.get(pk=app.pk).outcome_reasons == ""
+
+
+def test_the_loser_of_a_race_gets_a_409_saying_what_changed_on_the_page(cast: Cast, now, raced) -> None:
+    now(D("2026-03-04"))
+    app = cast.received(on=D("2026-03-02"))
+    raced(lambda: workflow.accept(app.pk, app.officer))
+    page = browser(app.officer).post(
+        f"/applications/{app.pk}/do/refuse_to_accept/", {"refuse_to_accept-reasons": "不属于本机关职权范围"}
+    )
+    assert page.status_code == 409
+    assert escape(RACE_LOST) in page.content.decode()
+
+
+def test_an_action_on_a_case_changed_long_before_is_still_a_400(cast: Cast, now) -> None:
+    now(D("2026-03-04"))
+    app = cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
+    answer = api(app.officer).post(f"/api/applications/{app.pk}/accept/", {}, format="json")
+    assert error(answer, 400)["message"] == "You cannot accept now: the application is “Under review”."
+
+
+def test_an_extension_asked_for_a_decided_case_says_the_case_is_decided(cast: Cast, now) -> None:
+    now(D("2026-03-10"))
+    app = cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
+    workflow.grant(app.pk, app.officer, reasons="符合条件", on=D("2026-03-09"))
+    answer = api(app.officer).post(
+        f"/api/applications/{app.pk}/request-extension/", {"days": 5, "reason": "需要专家论证"}, format="json"
+    )
+    assert (
+        error(answer, 400)["message"]
+        == "You cannot request an extension: the case is decided (“Granted, certificate to serve”)."
+    )

@@ -25,7 +25,16 @@ from approvals import audit, catalogue, notifications, permissions
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import alert_plan, pauses_of, read_clocks
 from approvals.holidays import work_calendar
-from approvals.models import CLOCK_DUE_COLUMNS, Alert, Application, AuditEvent, ClockKind, User
+from approvals.models import (
+    CLOCK_DUE_COLUMNS,
+    Alert,
+    Application,
+    AuditEvent,
+    ClockKind,
+    ExtensionState,
+    State,
+    User,
+)
 
 
 class WorkflowError(Exception):
@@ -67,6 +76,8 @@ class ConcurrentChange(WorkflowError):
 
 
 EXTENSION_ACTIONS = frozenset(e.name for e in catalogue.ENTRIES if e.machine == "extension")
+#: The case's states in which its extension machine may move (models' _extension_possible).
+EXTENSION_STATES = frozenset({State.UNDER_REVIEW, State.PAUSED})
 
 # Action names as users see them (buttons, errors), from the action catalogue.
 ACTION_LABELS = {e.name: gettext_lazy(e.verb) for e in catalogue.ENTRIES if e.verb}
@@ -175,6 +186,46 @@ def _finish(step: _Step, calendar: WorkCalendar | None = None, *, tell: bool = T
     return app
 
 
+def _unlocked_states(app_id: int | Application) -> tuple[str, str] | None:
+    """The application's (state, extension state) as the request found it, read before the lock:
+    if they differ once the lock is held, another change won the race while this one waited."""
+    pk = app_id.pk if isinstance(app_id, Application) else app_id
+    return Application.objects.filter(pk=pk).values_list("state", "extension_state").first()
+
+
+def _refusal(app: Application, name: str, seen: tuple[str, str] | None) -> WorkflowError:
+    """Why ``name`` cannot run on ``app`` (locked). A change made meanwhile that took the action
+    away is a ConcurrentChange (409) saying what it changed; otherwise ActionInvalid quoting the
+    state at fault: for an extension, the case's own state once the case is decided or not under
+    review (its extension state, "none requested", says nothing then)."""
+    label = ACTION_LABELS.get(name, name)
+    meta = getattr(app, name)._django_fsm
+    extension = name in EXTENSION_ACTIONS
+    now = (app.state, app.extension_state)
+    if seen is not None and seen != now and meta.has_transition(seen[1] if extension else seen[0]):
+        changed = 0 if seen[0] != now[0] else 1
+        labels = (State, ExtensionState)[changed]
+        return ConcurrentChange(
+            _(
+                "Someone else changed this application first: it is now “%(now)s” (it was “%(was)s”), "
+                "so you cannot %(action)s. Reload it to see what changed."
+            )
+            % {"now": labels(now[changed]).label, "was": labels(seen[changed]).label, "action": label}
+        )
+    if extension and app.decided_on is not None:
+        return ActionInvalid(
+            _("You cannot %(action)s: the case is decided (“%(state)s”).")
+            % {"action": label, "state": app.get_state_display()}
+        )
+    if extension and app.state not in EXTENSION_STATES:
+        current = app.get_state_display()
+    else:
+        current = app.get_extension_state_display() if extension else app.get_state_display()
+    return ActionInvalid(
+        _("You cannot %(action)s now: the application is “%(state)s”.") % {"action": label, "state": current}
+    )
+
+
 def _transition(
     app_id: int | Application,
     actor: User | None,
@@ -189,23 +240,20 @@ def _transition(
     system: bool = False,
 ) -> Application:
     on = on or today()
+    field = "extension_state" if name in EXTENSION_ACTIONS else "state"
+    seen = None if system else _unlocked_states(app_id)
     with transaction.atomic():
         app = _lock(app_id) if system else _held(app_id, actor)
         method = getattr(app, name)
         label = ACTION_LABELS.get(name, name)
         if not system:
             if not can_proceed(method):
-                current = app.get_extension_state_display() if name in EXTENSION_ACTIONS else app.get_state_display()
-                raise ActionInvalid(
-                    _("You cannot %(action)s now: the application is “%(state)s”.")
-                    % {"action": label, "state": current}
-                )
+                raise _refusal(app, name, seen)
             if not has_transition_perm(method, actor):
                 raise _denied(name)
         _check_date(app, on)
         if check is not None:
             check(app, on)
-        field = "extension_state" if name in EXTENSION_ACTIONS else "state"
         before = getattr(app, field)
         try:
             method(on, *args)
