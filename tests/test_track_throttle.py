@@ -173,3 +173,14 @@ def test_the_database_cache_increments_in_place_and_keeps_the_expiry(db) -> None
     cache.set("gone", 5, timeout=-1)  # expired
     with pytest.raises(ValueError, match="not found"):
         cache.incr("gone")
+
+
+@pytest.mark.parametrize("code", ["査詢碼一二三四", "ABC\ufffdDEFG"])
+def test_a_query_code_that_is_not_ascii_is_a_wrong_code_not_a_server_error(case: Application, code: str) -> None:
+    assert look_up(visitor(), case.tracking_number, code).status_code == 404
+
+
+def test_the_lookup_compares_any_text_even_a_lone_surrogate(case: Application) -> None:
+    for code in ["査詢碼一二三四", "\ud800ABCDEFG", ""]:
+        assert public.tracked(case.tracking_number, code) is None
+    assert public.tracked(case.tracking_number, case.query_code) == case
