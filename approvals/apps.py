@@ -9,6 +9,7 @@ import sys
 from urllib.parse import urlsplit
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 #: The commands that start a long-running process: each says its backends when it starts.
@@ -42,7 +43,12 @@ def backends() -> str:
         kept = _redis(str(cache.get("LOCATION", "")))
     else:
         kept = cache["BACKEND"].rsplit(".", 1)[-1] + " (this process only)"
-    return f"shixian: database {database}; broker {broker}; cache {kept}"
+    throttle = settings.CACHES.get("throttle", cache)
+    if "redis" in throttle["BACKEND"].lower():
+        counters = _redis(str(throttle.get("LOCATION", "")))
+    else:
+        counters = f"the database ({throttle.get('LOCATION', '')})"
+    return f"shixian: database {database}; broker {broker}; cache {kept}; throttle {counters}"
 
 
 def _starting_server(argv: list[str]) -> bool:
@@ -63,5 +69,15 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        post_migrate.connect(_make_cache_tables, sender=self)
         if _starting_server(sys.argv):
             print(backends(), file=sys.stderr, flush=True)
+
+
+def _make_cache_tables(sender: AppConfig, using: str = "default", **kwargs) -> None:
+    """After every migrate, the database caches' tables (the throttle's, without Redis): a fresh
+    clone's ``make run`` and each release's ``migrate`` make it, so /track/ never meets a missing
+    table. createcachetable makes only what is missing."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from approvals.apps import _starting_server, backends
 
 ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
 
 
 def make(*args: str, **env: str) -> str:
@@ -91,6 +93,23 @@ def test_a_server_says_its_backends_when_it_starts_and_nothing_else_does(
 
 def test_the_line_names_the_ORM_broker_and_a_per_process_cache(settings) -> None:
     settings.Q_CLUSTER = {"name": "shixian", "orm": "default"}
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "throttle": {"BACKEND": "approvals.throttle.DatabaseCache", "LOCATION": "shixian_throttle"},
+    }
     line = backends()
     assert "broker the database (django-q2 ORM)" in line and "cache LocMemCache (this process only)" in line
+    assert line.endswith("throttle the database (shixian_throttle)")
+
+
+def test_a_fresh_database_after_migrate_has_the_throttle_s_table(tmp_path) -> None:
+    """make run on a fresh clone: migrate, then /track/ counts on the database cache at once
+    (without Redis), no `createcachetable` to remember."""
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    env.pop("REDIS_URL", None)
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+    check = "from django.db import connection; print('shixian_throttle' in connection.introspection.table_names())"
+    shell = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", check], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
+    assert shell.stdout.strip().splitlines()[-1] == "True"
