@@ -293,6 +293,13 @@ TRACK_MAX_FAILURES = env_int("TRACK_MAX_FAILURES", 10)
 TRACK_WINDOW_SECONDS = env_int("TRACK_WINDOW_SECONDS", 600)
 if TRACK_MAX_FAILURES < 1 or TRACK_WINDOW_SECONDS < 1:
     raise ImproperlyConfigured("TRACK_MAX_FAILURES and TRACK_WINDOW_SECONDS must be at least 1")
+# Upload quotas (approvals/uploads.py): the files one form takes at once, and what one user may have
+# kept aside (files chosen with a form that came back with errors, kept a day; an hourly task deletes older ones).
+UPLOAD_REQUEST_MAX_FILES = env_int("UPLOAD_REQUEST_MAX_FILES", 10)
+UPLOAD_REQUEST_MAX_BYTES = env_int("UPLOAD_REQUEST_MAX_MB", 100) * 1024 * 1024
+UPLOAD_PENDING_MAX_BYTES = env_int("UPLOAD_PENDING_MAX_MB", 100) * 1024 * 1024
+# Kept pages (approvals/kept.py): how many worklist/portal pages one user may have kept per 5 minutes.
+KEPT_PAGES_PER_USER = env_int("KEPT_PAGES_PER_USER", 30)
 # The address links in emails point to.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
