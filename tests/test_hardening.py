@@ -278,3 +278,50 @@ def test_an_extension_asked_for_a_decided_case_says_the_case_is_decided(cast: Ca
         error(answer, 400)["message"]
         == "You cannot request an extension: the case is decided (“Granted, certificate to serve”)."
     )
+
+
+# -- the lists' filters, declared once: unknown or malformed values refused, each in the schema -----
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "message"),
+    [
+        ("/api/notifications/?unread=maybe", "unread", "Write 1 or true, 0 or false."),
+        ("/api/alerts/?active=yes", "active", "Write 1 or true, 0 or false."),
+        ("/api/alerts/?level=purple", "level", "Select a valid choice. purple is not one of the available choices."),
+        ("/api/applications/?state=open,lost", "state", "Unknown states: lost"),
+        ("/api/applications/?bogus=1", "bogus", "Not a parameter of this list."),
+        ("/api/notifications/?page_size=abc", "page_size", "A page size is a whole number from 1 to 200."),
+        ("/api/applications/?page_size=0", "page_size", "A page size is a whole number from 1 to 200."),
+        ("/api/alerts/?page_size=", "page_size", "A page size is a whole number from 1 to 200."),
+    ],
+)
+def test_a_malformed_or_unknown_list_parameter_is_a_400_naming_it(cast: Cast, path: str, field: str, message: str):
+    assert error(api(cast.mia).get(path), 400, "invalid")["fields"] == {field: [message]}
+
+
+def test_the_lists_filters_still_answer_as_before(cast: Cast) -> None:
+    app = cast.received(on=D("2026-03-02"))
+    olga = api(cast.olga)
+    assert [
+        row["id"] for row in olga.get("/api/applications/?state=open&procedure=telecom_licence").json()["results"]
+    ] == [app.pk]
+    assert olga.get("/api/applications/?q=XK%00&page_size=500").json()["count"] == 1
+    assert olga.get("/api/notifications/?unread=1").json()["count"] == 1
+    assert olga.get("/api/notifications/?unread=0").json()["count"] == 1  # all of them
+    assert api(cast.mia).get("/api/alerts/?active=true&level=red").json()["count"] == 0
+
+
+def test_every_list_filter_is_in_the_schema() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    names = {
+        path: {p["name"] for p in schema["paths"][path]["get"]["parameters"]}
+        for path in ("/api/applications/", "/api/notifications/", "/api/alerts/")
+    }
+    assert names == {
+        "/api/applications/": {"procedure", "state", "q", "page", "page_size"},
+        "/api/notifications/": {"unread", "page", "page_size"},
+        "/api/alerts/": {"level", "active", "page", "page_size"},
+    }

@@ -1,7 +1,10 @@
+import re
+
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -50,6 +53,18 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     django_paginator_class = CappedPaginator
+
+    def get_page_size(self, request) -> int:
+        """``page_size`` if given: a whole number from 1 (larger than 200 reads as 200); anything
+        else is a 400 naming it, not the default page read silently."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
+            raise ValidationError(
+                {"page_size": [_("A page size is a whole number from 1 to %(n)s.") % {"n": self.max_page_size}]}
+            )
+        return min(int(raw), self.max_page_size)
 
     def get_paginated_response(self, data) -> Response:
         paginator = self.page.paginator

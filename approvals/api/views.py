@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -31,12 +31,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from approvals import actions, permissions, uploads, workflow
+from approvals.api import filters
 from approvals.api import serializers as s
 from approvals.api.errors import ERROR_REF
 from approvals.api.parsers import BoundedJSONParser
 from approvals.clocks import annotate_standing, standing
 from approvals.holidays import work_calendar
-from approvals.models import OPEN_STATES, Alert, AlertLevel, Application, Material, Notification, Procedure, State
+from approvals.models import Alert, Application, Material, Notification
 from approvals.selectors import api as selectors
 from approvals.selectors.notifications import notifications_of
 
@@ -187,6 +188,8 @@ class ApplicationViewSet(
 
     serializer_class = s.ApplicationSerializer
     parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
+    filter_backends = [filters.Filters]
+    filterset_class = filters.ApplicationFilters
 
     def get_queryset(self) -> QuerySet:
         if self.action == "list":
@@ -194,24 +197,11 @@ class ApplicationViewSet(
         return selectors.visible_applications(self.request.user)
 
     def _filters(self) -> dict:
-        """The list's query parameters as selectors.applications takes them; a 400 naming the
-        parameter for a value it does not know."""
-        params, filters = self.request.query_params, {}
-        if params.get("procedure"):
-            if params["procedure"] not in Procedure.values:
-                raise ValidationError({"procedure": [_("Choose one of: %s") % ", ".join(Procedure.values)]})
-            filters["procedure"] = params["procedure"]
-        if params.get("state"):
-            states = params["state"].split(",")
-            unknown = [state for state in states if state not in State.values and state != "open"]
-            if unknown:
-                raise ValidationError({"state": [_("Unknown states: %s") % ", ".join(unknown)]})
-            if "open" in states:
-                states = [state for state in states if state != "open"] + sorted(OPEN_STATES)
-            filters["states"] = states
-        if params.get("q"):
-            filters["text"] = params["q"].replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in a query
-        return filters
+        """The list's query parameters (filters.ApplicationFilters) as selectors.applications
+        takes them; a 400 naming each unknown parameter or malformed value."""
+        chosen = filters.parsed(filters.ApplicationFilters, self.request)
+        found = {"procedure": chosen.get("procedure"), "states": chosen.get("state"), "text": chosen.get("q")}
+        return {name: value for name, value in found.items() if value}
 
     def get_serializer_class(self):
         return {
@@ -220,13 +210,6 @@ class ApplicationViewSet(
             "partial_update": s.ApplicationUpdateSerializer,
         }.get(self.action, s.ApplicationSerializer)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("procedure", str, enum=Procedure.values),
-            OpenApiParameter("state", str, description=gettext_lazy("Comma-separated states, or 'open'.")),
-            OpenApiParameter("q", str, description=gettext_lazy("Part of a tracking number or subject.")),
-        ]
-    )
     def list(self, request: Request, *args, **kwargs) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         rows = annotate_standing(page, workflow.today(), work_calendar())
@@ -324,21 +307,18 @@ class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField(help_text=gettext_lazy("How many notifications were marked read."))
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[OpenApiParameter("unread", str, enum=["1", "true"], description=gettext_lazy("Unread only."))]
-    )
-)
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The caller's notifications, newest first; ?unread=1 for the unread ones."""
 
     serializer_class = s.NotificationSerializer
+    filter_backends = [filters.Filters]
+    filterset_class = filters.NotificationFilters
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Notification.objects.none()
-        unread = self.request.query_params.get("unread") in ("1", "true")
-        return notifications_of(self.request.user, unread=unread)
+        unread = self.action == "list" and filters.parsed(filters.NotificationFilters, self.request).get("unread")
+        return notifications_of(self.request.user, unread=bool(unread))
 
     @extend_schema(request=None, responses={200: s.NotificationSerializer})
     @action(detail=True, methods=["post"])
@@ -356,29 +336,20 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"marked": count})
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("level", str, enum=AlertLevel.values),
-            OpenApiParameter("active", str, enum=["1", "true"], description=gettext_lazy("Not yet cleared only.")),
-        ]
-    )
-)
 class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """SLA alerts of the applications the caller may see (staff only); ?level=, ?active=1."""
 
     serializer_class = s.AlertSerializer
+    filter_backends = [filters.Filters]
+    filterset_class = filters.AlertFilters
 
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Alert.objects.none()
         if not permissions.is_staff_member(self.request.user):
             raise PermissionDenied(_("Alerts are for the administration's staff."))
-        level = self.request.query_params.get("level") or ""
-        if level and level not in AlertLevel.values:
-            raise ValidationError({"level": [_("Choose one of: %s") % ", ".join(AlertLevel.values)]})
-        active = self.request.query_params.get("active") in ("1", "true")
-        return selectors.alerts(self.request.user, level=level, active=active)
+        chosen = filters.parsed(filters.AlertFilters, self.request)
+        return selectors.alerts(self.request.user, level=chosen.get("level", ""), active=bool(chosen.get("active")))
 
 
 @extend_schema(exclude=True)
