@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import pytest
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 
 from approvals import workflow
@@ -33,7 +33,6 @@ from tests.fuzz.world import TODAY, World, built_world
 #: Each payload as a JSON literal (the API's bodies) and as the bytes of a form or query value,
 #: already percent-encoded (a lone surrogate and non-UTF-8 cannot be written as text).
 DEEP = 5000
-POSTGRES = connection.vendor == "postgresql"
 PAYLOADS: dict[str, tuple[str, str]] = {
     "1e999": ("1e999", "1e999"),
     "10**30": (str(10**30), str(10**30)),
@@ -285,36 +284,13 @@ TARGETS = [
     ),
 ]
 
-#: The cases that still get a server error (issue 13, being fixed): each an xfail(strict=True),
-#: so the suite says so once it is fixed.
-SERVER_ERRORS: dict[tuple[str, str, str], str] = {}
-#: The same, on PostgreSQL only (SQLite does not enforce a column's length).
-POSTGRES_SERVER_ERRORS: dict[tuple[str, str, str], str] = {
-    ("api token", "username", "5,000-deep nesting"): "500 on PostgreSQL: a user name over 255 characters at "
-    "POST /api/auth/token/ (django-axes' AccessAttempt.username is varchar(255): StringDataRightTruncation)",
-}
-#: Refused now only by a 200: a malformed page_size is taken (issue 13: "bad page_size accepted silently").
-ACCEPTED: dict[tuple[str, str], str] = {
-    ("api applications list", "page_size"): "accepted: a malformed page_size on /api/applications/ (200)",
-    ("api notifications", "page_size"): "accepted: a malformed page_size on /api/notifications/ (200)",
-    ("api alerts", "page_size"): "accepted: a malformed page_size on /api/alerts/ (200)",
-    ("api calendar days", "page_size"): "accepted: a malformed page_size on /api/calendar/days/ (200)",
-}
-
 
 def cases() -> Iterator:
     for target in TARGETS:
         for kind, names in (("text", target.texts), ("number", target.numbers), ("date", target.dates)):
             for name in names:
                 for payload in PAYLOADS:
-                    key = (target.name, name, payload)
-                    known = (
-                        SERVER_ERRORS.get(key)
-                        or (POSTGRES and POSTGRES_SERVER_ERRORS.get(key))
-                        or ACCEPTED.get((target.name, name))
-                    )
-                    marks = [pytest.mark.xfail(strict=True, reason=known)] if known else []
-                    yield pytest.param(target, kind, name, payload, id=f"{target.name}-{name}-{payload}", marks=marks)
+                    yield pytest.param(target, kind, name, payload, id=f"{target.name}-{name}-{payload}")
 
 
 # -- sending ------------------------------------------------------------------------------------
@@ -478,17 +454,11 @@ BODIES = [
         "application/x-www-form-urlencoded",
     ),
 ]
-BODY_SERVER_ERRORS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
     ("name", "who", "path", "body", "content_type"),
-    [
-        pytest.param(*row, id=row[0], marks=[pytest.mark.xfail(strict=True, reason=BODY_SERVER_ERRORS[row[0]])])
-        if row[0] in BODY_SERVER_ERRORS
-        else pytest.param(*row, id=row[0])
-        for row in BODIES
-    ],
+    [pytest.param(*row, id=row[0]) for row in BODIES],
 )
 def test_a_hostile_body_is_refused_and_changes_nothing(booked: World, name, who, path, body, content_type) -> None:
     before = counts(booked)
