@@ -2,7 +2,8 @@
 
 - ``policies``: the three procedures and their limits;
 - ``people``: organisations, departments, routes, users;
-- ``applications``: applications, their states and stored clocks, the level rule, the state machines;
+- ``states``: the states, the clocks' kinds and stored columns, the level rule's constants;
+- ``applications``: applications and their state machines, the level rule in SQL;
 - ``case_files``: special procedures, materials, the tracking-number sequence;
 - ``events``: the audit trail, notifications, alerts, digests;
 - ``services``: ratings and appointments;
@@ -14,23 +15,9 @@ Every name is importable from ``approvals.models`` as before; Django finds the m
 from __future__ import annotations
 
 from approvals.models.applications import (
-    CLOCK_COLUMNS,
-    CLOCK_DUE_COLUMNS,
-    CLOSED_STATES,
-    CORRECTIONS_FIRST,
-    LEVEL_COLUMNS,
-    LEVEL_RULE,
-    OPEN_STATES,
     PROVISIONAL,
-    RUNNING_DUE,
-    URGENCY_ORDER,
-    WAITING_CLOCK,
     Application,
     ApplicationQuerySet,
-    ClockKind,
-    ExtensionState,
-    State,
-    VerificationMethod,
 )
 from approvals.models.calendar import (
     CalendarDay,
@@ -80,6 +67,22 @@ from approvals.models.services import (
     AppointmentStatus,
     Rating,
     RatingLevel,
+)
+from approvals.models.states import (
+    CLOCK_COLUMNS,
+    CLOCK_DUE_COLUMNS,
+    CLOSED_STATES,
+    CORRECTIONS_FIRST,
+    LEVEL_COLUMNS,
+    LEVEL_RULE,
+    OPEN_STATES,
+    RUNNING_DUE,
+    URGENCY_ORDER,
+    WAITING_CLOCK,
+    ClockKind,
+    ExtensionState,
+    State,
+    VerificationMethod,
 )
 from approvals.roles import Role  # re-exported: callers import it with the models
 
