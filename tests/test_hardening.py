@@ -294,6 +294,9 @@ def test_an_extension_asked_for_a_decided_case_says_the_case_is_decided(cast: Ca
         ("/api/notifications/?page_size=abc", "page_size", "A page size is a whole number from 1 to 200."),
         ("/api/applications/?page_size=0", "page_size", "A page size is a whole number from 1 to 200."),
         ("/api/alerts/?page_size=", "page_size", "A page size is a whole number from 1 to 200."),
+        ("/api/alerts/?level=", "level", "Give a value, or leave the parameter out."),
+        ("/api/applications/?procedure=", "procedure", "Give a value, or leave the parameter out."),
+        ("/api/notifications/?unread=", "unread", "Give a value, or leave the parameter out."),
     ],
 )
 def test_a_malformed_or_unknown_list_parameter_is_a_400_naming_it(cast: Cast, path: str, field: str, message: str):

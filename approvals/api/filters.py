@@ -74,6 +74,11 @@ class Declared(django_filters.FilterSet):
         unknown parameter and each malformed value."""
         unknown = sorted(set(self.data) - set(self.filters) - PAGING)
         errors = {name: [_("Not a parameter of this list.")] for name in unknown}
+        # A choice or a flag given empty (?level=) is refused, not read as absent: its schema
+        # names the values it takes. Text (q, state) may be empty: it then filters nothing.
+        for name, declared in self.filters.items():
+            if self.data.get(name, None) == "" and declared.field_class not in (Search, States):
+                errors[name] = [_("Give a value, or leave the parameter out.")]
         if not self.is_valid():
             errors.update({name: list(messages) for name, messages in self.form.errors.items()})
         if errors:
