@@ -295,6 +295,7 @@ def test_an_extension_asked_for_a_decided_case_says_the_case_is_decided(cast: Ca
         ("/api/applications/?page_size=0", "page_size", "A page size is a whole number from 1 to 200."),
         ("/api/alerts/?page_size=", "page_size", "A page size is a whole number from 1 to 200."),
         ("/api/alerts/?level=", "level", "Give a value, or leave the parameter out."),
+        ("/api/notifications/?page=", "page", "A page is a whole number from 1."),
         ("/api/applications/?procedure=", "procedure", "Give a value, or leave the parameter out."),
         ("/api/notifications/?unread=", "unread", "Give a value, or leave the parameter out."),
     ],

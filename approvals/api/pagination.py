@@ -66,6 +66,13 @@ class Pagination(PageNumberPagination):
             )
         return min(int(raw), self.max_page_size)
 
+    def get_page_number(self, request, paginator):
+        """``page`` as given; given empty (``?page=``) it is a 400, not read as the first page
+        (DRF's ``or 1``). Any other bad page is DRF's 404 ("Invalid page.")."""
+        if request.query_params.get(self.page_query_param) == "":
+            raise ValidationError({"page": [_("A page is a whole number from 1.")]})
+        return super().get_page_number(request, paginator)
+
     def get_paginated_response(self, data) -> Response:
         paginator = self.page.paginator
         return Response(
