@@ -20,7 +20,11 @@ PYTHON = sys.executable
 
 
 def make(*args: str, **env: str) -> str:
-    environment = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    # A fresh make, as a user runs it: not the variables of a make this test may run under
+    # (`make test-postgres DATABASE_URL=…` passes its command line on in MAKEFLAGS, which would
+    # override the environment given here).
+    inherited = ("DATABASE_URL", "REDIS_URL", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+    environment = {k: v for k, v in os.environ.items() if k not in inherited}
     # -o: the virtualenv's stamp is taken as current (a test installs nothing).
     done = subprocess.run(
         ["make", "--no-print-directory", "-o", ".venv/.installed", *args],
