@@ -37,6 +37,7 @@ messages-update: $(STAMP)
 ## database first gets the demo data and users (seed_demo leaves a database with users alone).
 run: $(STAMP) messages
 	$(PY) manage.py backends
+	$(PY) manage.py signing_key
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py install_schedules
 	$(PY) manage.py collectstatic --no-input -v 0

@@ -4,6 +4,10 @@ Each event's hash covers the previous event's hash and the event's own content, 
 head (AuditHead) keeps the newest hash: changing, removing or reordering any event breaks the
 chain at that event, and removing the newest ones no longer matches the head. Only
 approvals.workflow appends.
+
+Each issued document's SHA-256 is in the chain too (on its act's event, or on the
+``document_issued`` event of one issued later): ``verify_documents`` checks that every stored
+file is still the one whose hash the chain recorded.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import UTC, date
 
 from django.utils import timezone
 
-from approvals.models import Application, AuditEvent, AuditHead
+from approvals.models import Application, AuditEvent, AuditHead, Document, private_storage
 
 GENESIS = "0" * 64
 
@@ -122,3 +126,41 @@ def verify_chain(batch: int = 2000) -> Verdict:
     if checked < head.count or at_head != head.last_hash:
         return Verdict(False, checked, None, "the newest events are missing (the chain head does not match)")
     return Verdict(True, checked)
+
+
+@dataclass(frozen=True)
+class DocumentVerdict:
+    checked: int
+    bad_number: str = ""  # the first document that does not fit
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.bad_number
+
+
+def _file_digest(name: str) -> str:
+    sha = hashlib.sha256()
+    with private_storage.open(name, "rb") as stored:
+        for chunk in iter(lambda: stored.read(1 << 16), b""):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
+def verify_documents(batch: int = 500) -> DocumentVerdict:
+    """Every issued document, in id order: the chain records its number and SHA-256, and its
+    stored file has that SHA-256. Run after ``verify_chain``, which vouches for what the chain says."""
+    checked = 0
+    documents = Document.objects.select_related("recorded_in").order_by("pk")
+    for document in documents.iterator(chunk_size=batch):
+        recorded = (document.recorded_in.data or {}).get("document", {}) if document.recorded_in else {}
+        if recorded.get("number") != document.number or recorded.get("sha256") != document.sha256:
+            return DocumentVerdict(checked, document.number, "the audit chain does not record it as it is")
+        try:
+            found = _file_digest(document.file)
+        except OSError:
+            return DocumentVerdict(checked, document.number, "its file is missing")
+        if found != document.sha256:
+            return DocumentVerdict(checked, document.number, "its file is not the one issued (its SHA-256 differs)")
+        checked += 1
+    return DocumentVerdict(checked)

@@ -5,7 +5,8 @@ a rating, an appointment): its name; the state machine it belongs to (``state`` 
 None for an event that is not a transition); its verb (a button, an error: "accept") and its past
 tense (a timeline, a notification: "Accepted"); who hears of it; whether it is emailed; whether
 the public lookup shows it; whether it is a decision that ends a case; and the form that takes its
-input on the screens and in the API (a class of ``approvals.actions``, the action's one validator).
+input on the screens and in the API (a class of ``approvals.actions``, the action's one validator);
+and the written act it issues (``document``: a kind of ``approvals.documents``).
 Labels (``labels.ACTIONS``, ``workflow.ACTION_LABELS``), notifications (``AUDIENCE``, ``EMAILED``),
 the public timeline (``PUBLIC_ACTIONS``), the screens' buttons and forms (``actions.ACTIONS``) and
 the API's action endpoints (``approvals.api.urls.ACTION_ROUTES``: an entry with a form is
@@ -47,6 +48,7 @@ class Entry:
     decision: bool = False  # a decision that ends the case
     form: str = ""  # its approvals.actions class ("": no screen action, no API endpoint)
     style: str = ""  # "danger" for the irreversible ones
+    document: str = ""  # the written act it issues (a models.DocumentKind; approvals.documents)
 
 
 def _e(name: str, past: str, verb: str = "", machine: Machine | None = None, *, told=(), **kw) -> Entry:
@@ -87,7 +89,16 @@ ENTRIES: tuple[Entry, ...] = (
         public=True,
         form="Forward",
     ),
-    _e("accept", _("Accepted"), _("accept"), "state", told={APPLICANT}, public=True, form="Empty"),
+    _e(
+        "accept",
+        _("Accepted"),
+        _("accept"),
+        "state",
+        told={APPLICANT},
+        public=True,
+        form="Empty",
+        document="acceptance",
+    ),
     _e(
         "deem_accepted",
         _("Deemed accepted (no answer within 5 working days)"),
@@ -96,6 +107,7 @@ ENTRIES: tuple[Entry, ...] = (
         told={APPLICANT, OFFICER, MANAGERS},
         emailed=True,
         public=True,
+        document="acceptance",
     ),
     _e(
         "refuse_to_accept",
@@ -108,6 +120,7 @@ ENTRIES: tuple[Entry, ...] = (
         decision=True,
         form="Reasons",
         style="danger",
+        document="non_acceptance",
     ),
     _e(
         "request_correction",
@@ -118,6 +131,7 @@ ENTRIES: tuple[Entry, ...] = (
         emailed=True,
         public=True,
         form="Correction",
+        document="correction",
     ),
     _e(
         "resubmit",
@@ -136,6 +150,7 @@ ENTRIES: tuple[Entry, ...] = (
         told={APPLICANT},
         public=True,
         form="SpecialProcedure",
+        document="special_procedure",
     ),
     _e(
         "end_special_procedure",
@@ -156,6 +171,7 @@ ENTRIES: tuple[Entry, ...] = (
         public=True,
         decision=True,
         form="Grant",
+        document="grant",
     ),
     _e(
         "deny",
@@ -168,6 +184,7 @@ ENTRIES: tuple[Entry, ...] = (
         decision=True,
         form="Deny",
         style="danger",
+        document="denial",
     ),
     _e(
         "serve_certificate",
@@ -188,6 +205,7 @@ ENTRIES: tuple[Entry, ...] = (
         public=True,
         decision=True,
         form="File",
+        document="filing",
     ),
     _e(
         "refuse_filing",
@@ -200,6 +218,7 @@ ENTRIES: tuple[Entry, ...] = (
         decision=True,
         form="Reasons",
         style="danger",
+        document="filing_refusal",
     ),
     _e(
         "withdraw", _("Withdrawn"), _("withdraw"), "state", told={OFFICER}, public=True, form="Withdraw", style="danger"
@@ -222,6 +241,7 @@ ENTRIES: tuple[Entry, ...] = (
         told={APPLICANT, OFFICER},
         public=True,
         form="Note",
+        document="extension",
     ),
     _e(
         "reject_extension",
@@ -238,6 +258,8 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     _e("alert", _("Deadline alert"), emailed=True),  # its audience is the level's (notifications.ALERT_AUDIENCE)
     _e("digest", "", emailed=True),  # the morning digest: a notification, not an audited event
+    # a document owed by an act recorded before documents were, issued later (issue_documents)
+    _e("document_issued", _("Document issued")),
     _e("rated", _("Service rated"), _("rate the service")),
     _e("rated_bad", _("Bad rating: follow up within 15 working days"), told={MANAGERS}, emailed=True),
     _e("rating_followed_up", _("Bad rating followed up"), _("follow up the rating")),

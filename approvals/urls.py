@@ -9,6 +9,7 @@ from approvals.views import (
     provider,
     public,
     reports,
+    verify,
 )
 
 app_name = "approvals"
@@ -24,4 +25,5 @@ urlpatterns = [
     *calendar.urlpatterns,
     *appointments.urlpatterns,
     *feeds.urlpatterns,
+    *verify.urlpatterns,
 ]

@@ -8,6 +8,7 @@ never be silently replaced by a default.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import zoneinfo
@@ -300,6 +301,50 @@ UPLOAD_REQUEST_MAX_BYTES = env_int("UPLOAD_REQUEST_MAX_MB", 100) * 1024 * 1024
 UPLOAD_PENDING_MAX_BYTES = env_int("UPLOAD_PENDING_MAX_MB", 100) * 1024 * 1024
 # Kept pages (approvals/kept.py): how many worklist/portal pages one user may have kept per 5 minutes.
 KEPT_PAGES_PER_USER = env_int("KEPT_PAGES_PER_USER", 30)
+# Written acts (approvals/documents, docs/DEPLOY.md): the issuing administration, its document
+# numbers (one sequence per kind and year; the format must use {code}, {year} and {serial}), the
+# reconsideration body and the court that decisions name, the time given to send corrections,
+# and the PEM key and certificate that sign each PDF. Development signs with a pair that
+# `manage.py signing_key` makes under var/signing (a test signature); production sets its own.
+ADMINISTRATION_NAME = os.environ.get("ADMINISTRATION_NAME", "安徽省通信管理局")
+ADMINISTRATION_PLACE = os.environ.get("ADMINISTRATION_PLACE", "合肥")
+DOCUMENT_NUMBER_FORMAT = os.environ.get("DOCUMENT_NUMBER_FORMAT", "皖通管许{code}〔{year}〕第{serial:04d}号")
+DOCUMENT_KIND_CODES = {
+    "acceptance": "受",
+    "non_acceptance": "不受",
+    "correction": "补",
+    "special_procedure": "特",
+    "extension": "延",
+    "grant": "准",
+    "denial": "不准",
+    "filing": "备",
+    "filing_refusal": "不备",
+}
+if os.environ.get("DOCUMENT_KIND_CODES"):
+    DOCUMENT_KIND_CODES.update(json.loads(os.environ["DOCUMENT_KIND_CODES"]))
+if len(set(DOCUMENT_KIND_CODES.values())) != len(DOCUMENT_KIND_CODES):
+    raise ImproperlyConfigured("DOCUMENT_KIND_CODES must give each kind of document its own code")
+try:
+    _sample = DOCUMENT_NUMBER_FORMAT.format(code="受", year=2026, serial=1)
+except (KeyError, IndexError, ValueError) as exc:
+    raise ImproperlyConfigured(f"DOCUMENT_NUMBER_FORMAT={DOCUMENT_NUMBER_FORMAT!r}: {exc!r}") from None
+if not all(f"{{{part}" in DOCUMENT_NUMBER_FORMAT for part in ("code", "year", "serial")):
+    raise ImproperlyConfigured("DOCUMENT_NUMBER_FORMAT must use {code}, {year} and {serial} (numbers must differ)")
+RECONSIDERATION_BODY = os.environ.get("RECONSIDERATION_BODY", "中华人民共和国工业和信息化部")
+LITIGATION_COURT = os.environ.get("LITIGATION_COURT", "有管辖权的人民法院")
+CORRECTION_REPLY_WORKING_DAYS = env_int("CORRECTION_REPLY_WORKING_DAYS", 20)
+_DEVELOPMENT_SIGNING = BASE_DIR / "var" / "signing"
+DOCUMENT_SIGNING_KEY = os.environ.get(
+    "DOCUMENT_SIGNING_KEY", str(_DEVELOPMENT_SIGNING / "development-key.pem") if DEBUG else ""
+)
+DOCUMENT_SIGNING_CERT = os.environ.get(
+    "DOCUMENT_SIGNING_CERT", str(_DEVELOPMENT_SIGNING / "development-cert.pem") if DEBUG else ""
+)
+DOCUMENT_SIGNING_KEY_PASSWORD = os.environ.get("DOCUMENT_SIGNING_KEY_PASSWORD", "")
+# The public verification (/verify/): wrong number-and-code pairs allowed per address in each
+# window, as the public lookup's.
+VERIFY_MAX_FAILURES = env_int("VERIFY_MAX_FAILURES", 10)
+VERIFY_WINDOW_SECONDS = env_int("VERIFY_WINDOW_SECONDS", 600)
 # The address links in emails point to.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -29,6 +29,43 @@ def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def signing_pair(tmp_path_factory):
+    """Documents are signed with a development pair made once for the session (a test
+    signature), and stored under a session folder unless a test chooses its own."""
+    from django.conf import settings as django_settings
+
+    from approvals.documents import signing
+
+    folder = tmp_path_factory.mktemp("signing")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    signing.generate_development_pair(key, cert, "安徽省通信管理局")
+    names = ("DOCUMENT_SIGNING_KEY", "DOCUMENT_SIGNING_CERT", "PRIVATE_MEDIA_ROOT")
+    saved = [getattr(django_settings, name) for name in names]
+    for name, value in zip(names, (str(key), str(cert), tmp_path_factory.mktemp("private")), strict=True):
+        setattr(django_settings, name, value)
+    yield key, cert
+    for name, value in zip(names, saved, strict=True):
+        setattr(django_settings, name, value)
+
+
+@pytest.fixture(autouse=True)
+def quick_documents(request, monkeypatch):
+    """The suite takes some 5,000 acts that issue a document; typesetting one (WeasyPrint, about
+    0.15 s) and signing it (pyHanko, 0.03 s) would add a quarter of an hour. So a test that does
+    not look at documents gets a stand-in for those two steps only: the face is still rendered
+    from its template, numbered, stored, hashed and recorded in the audit chain. Tests of the
+    documents themselves (marked ``documents``) get the real PDF, typeset and signed."""
+    if request.node.get_closest_marker("documents"):
+        yield
+        return
+    from approvals.documents import render, signing
+
+    monkeypatch.setattr(render, "pdf", lambda markup: b"%PDF-1.7\n% stand-in (tests/conftest.py)\n" + markup.encode())
+    monkeypatch.setattr(signing, "sign", lambda pdf, **kw: pdf)
+    yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: a rolled-back test leaves the audit chain's head

@@ -10,14 +10,14 @@ from itertools import pairwise
 import pytest
 from django.core.management import ManagementUtility, call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone, translation
 
 from approvals import workflow
 from approvals.audit import GENESIS, Verdict, digest, verify_chain
 from approvals.holidays import read_schedule_text
 from approvals.management.commands import verify_audit
-from approvals.models import AuditEvent, AuditHead, CalendarJob, Notification, Procedure
+from approvals.models import AuditEvent, AuditHead, CalendarJob, Document, Notification, Procedure
 from approvals.workflow.calendar import confirm_job, make_job
 from tests.cast import Cast
 from tests.reference import HOLIDAY_CN
@@ -55,6 +55,13 @@ def history(cast: Cast) -> list[AuditEvent]:
     events = list(AuditEvent.objects.order_by("pk"))
     assert verify_chain() == Verdict(True, len(events))
     return events
+
+
+def removed(events):
+    """Delete audit rows as a tamperer would, with the documents that name them (their foreign
+    key protects the events from an ordinary delete)."""
+    Document.objects.filter(models.Q(event__in=events) | models.Q(recorded_in__in=events)).delete()
+    return events.delete()
 
 
 def first(events: list[AuditEvent], action: str) -> AuditEvent:
@@ -198,7 +205,7 @@ def test_deleting_a_middle_row_is_detected(history: list[AuditEvent], how: str) 
     middle = history[len(history) // 2]
     Notification.objects.filter(event=middle).delete()
     if how == "queryset":
-        assert AuditEvent.objects.filter(pk=middle.pk).delete()[0] == 1
+        assert removed(AuditEvent.objects.filter(pk=middle.pk))[0] == 1
     else:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE id = %s", [middle.pk])
@@ -208,19 +215,19 @@ def test_deleting_a_middle_row_is_detected(history: list[AuditEvent], how: str) 
 
 
 def test_deleting_the_first_row_is_detected(history: list[AuditEvent]) -> None:
-    AuditEvent.objects.filter(pk=history[0].pk).delete()
+    removed(AuditEvent.objects.filter(pk=history[0].pk))
     assert verify_chain() == Verdict(False, 0, history[1].pk, LINK)
 
 
 @pytest.mark.parametrize("n", [1, 3])
 def test_deleting_the_newest_rows_is_detected_by_the_head(history: list[AuditEvent], n: int) -> None:
-    AuditEvent.objects.filter(pk__in=[event.pk for event in history[-n:]]).delete()
+    removed(AuditEvent.objects.filter(pk__in=[event.pk for event in history[-n:]]))
     assert verify_chain() == Verdict(False, len(history) - n, None, HEAD)
 
 
 def test_deleting_everything_is_detected_by_the_head(history: list[AuditEvent]) -> None:
     Notification.objects.all().delete()
-    AuditEvent.objects.all().delete()
+    removed(AuditEvent.objects.all())
     assert verify_chain() == Verdict(False, 0, None, HEAD)
 
 
@@ -259,7 +266,7 @@ def test_the_first_bad_row_is_named(history: list[AuditEvent]) -> None:
     early, late = history[3], history[-3]
     AuditEvent.objects.filter(pk=late.pk).update(note="后改")
     AuditEvent.objects.filter(pk=early.pk).update(on=early.on + timedelta(days=1))
-    AuditEvent.objects.filter(pk=history[-1].pk).delete()
+    removed(AuditEvent.objects.filter(pk=history[-1].pk))
     for batch in (1, 2, 2000):
         assert verify_chain(batch=batch) == broken_at(history, early, CONTENT)
 
@@ -288,17 +295,19 @@ def run(capsys, monkeypatch, *argv: str) -> tuple[int, str, str]:
 
 @pytest.mark.django_db
 def test_command_on_an_empty_trail() -> None:
-    assert verify() == "audit chain OK: 0 events\n"
+    assert verify() == "audit chain OK: 0 events\ndocuments OK: 0 documents\n"
 
 
 def test_command_says_the_chain_is_ok(history: list[AuditEvent]) -> None:
-    assert verify() == f"audit chain OK: {len(history)} events\n"
-    assert verify("--batch", "1") == f"audit chain OK: {len(history)} events\n"
+    ok = f"audit chain OK: {len(history)} events\ndocuments OK: {Document.objects.count()} documents\n"
+    assert Document.objects.count() > 1
+    assert verify() == ok
+    assert verify("--batch", "1") == ok
 
 
 def test_command_counts_one_event_in_the_singular(cast: Cast) -> None:
     workflow.create_application(cast.alice, Procedure.TELECOM_LICENCE, "呼叫中心业务", on=D("2026-03-02"))
-    assert verify() == "audit chain OK: 1 event\n"
+    assert verify() == "audit chain OK: 1 event\ndocuments OK: 0 documents\n"
 
 
 def test_command_names_the_first_bad_event(history: list[AuditEvent]) -> None:
@@ -312,16 +321,17 @@ def test_command_names_the_first_bad_event(history: list[AuditEvent]) -> None:
 
 
 def test_command_reports_missing_newest_events(history: list[AuditEvent]) -> None:
-    AuditEvent.objects.filter(pk=history[-1].pk).delete()
+    removed(AuditEvent.objects.filter(pk=history[-1].pk))
     with pytest.raises(CommandError) as raised:
         verify()
     assert str(raised.value) == f"audit chain broken after {len(history) - 1} good events: {HEAD}"
 
 
 def test_command_exits_non_zero_with_the_reason_on_stderr(history: list[AuditEvent], capsys, monkeypatch) -> None:
-    assert run(capsys, monkeypatch) == (0, f"audit chain OK: {len(history)} events\n", "")
+    documents = f"documents OK: {Document.objects.count()} documents\n"
+    assert run(capsys, monkeypatch) == (0, f"audit chain OK: {len(history)} events\n{documents}", "")
     middle = history[len(history) // 2]
-    AuditEvent.objects.filter(pk=middle.pk).delete()
+    removed(AuditEvent.objects.filter(pk=middle.pk))
     code, out, err = run(capsys, monkeypatch)
     after = history[history.index(middle) + 1]
     assert (code, out) == (1, "")
@@ -344,14 +354,21 @@ def test_command_output_goes_through_gettext(history: list[AuditEvent], monkeypa
     """Every message is looked up in the catalogue (the reasons from approvals.audit too)."""
     monkeypatch.setattr(verify_audit, "_", lambda text: f"«{text}»")
     monkeypatch.setattr(verify_audit, "ngettext", lambda one, many, n: f"«{one if n == 1 else many}»")
-    assert verify() == f"«audit chain OK: {len(history)} events»\n"
+    assert verify() == f"«audit chain OK: {len(history)} events»\n«documents OK: %(n)d documents»\n" % {
+        "n": Document.objects.count()
+    }
     AuditEvent.objects.filter(pk=history[2].pk).update(note="x")
     with pytest.raises(CommandError) as raised:
         verify()
     assert str(raised.value) == (
         f"«audit chain broken at event {history[2].pk} (the 2 events before it are good): «{CONTENT}»»"
     )
-    assert set(verify_audit.REASONS) == {CONTENT, LINK, HEAD}
+    document_reasons = {
+        "the audit chain does not record it as it is",
+        "its file is missing",
+        "its file is not the one issued (its SHA-256 differs)",
+    }
+    assert set(verify_audit.REASONS) == {CONTENT, LINK, HEAD} | document_reasons
 
 
 # -- a calendar upload's status changes -------------------------------------------------------

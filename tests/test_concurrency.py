@@ -28,6 +28,8 @@ from approvals.models import (
     Application,
     AuditEvent,
     AuditHead,
+    Document,
+    DocumentCounter,
     ExtensionState,
     Notification,
     Procedure,
@@ -218,6 +220,29 @@ def test_parallel_transitions_on_different_applications_keep_the_chain(cast: Cas
         last = AuditEvent.objects.filter(application=app).latest("pk")
         assert (last.action, last.to_state) == ("request_correction" if i % 2 else "accept", expected)
     assert assert_chain_whole() == events_before + THREADS
+
+
+@pytest.mark.documents  # typeset and signed for real, twenty at once
+def test_document_numbers_have_no_gap_or_duplicate_when_twenty_acts_race(cast: Cast) -> None:
+    """Twenty acceptances at once, each on its own application: the acceptance notices take the
+    serials 1 to 20 of the year, each once, and each act's event records its own document."""
+    apps = [cast.received(Procedure.TELECOM_LICENCE, on=RECEIVED) for _ in range(THREADS)]
+
+    def accept(app: Application) -> Callable[[], Application]:
+        return lambda: workflow.accept(app.pk, User.objects.get(pk=app.officer_id), on=ACTED)
+
+    outcomes = race([accept(app) for app in apps])
+
+    assert [repr(outcome.error) for outcome in outcomes if outcome.error] == []
+    documents = list(Document.objects.filter(kind="acceptance"))
+    assert sorted(d.serial for d in documents) == list(range(1, THREADS + 1))
+    assert len({d.number for d in documents}) == THREADS
+    assert {d.application_id for d in documents} == {app.pk for app in apps}
+    for document in documents:
+        assert document.event.data["document"]["number"] == document.number
+        assert document.event.application_id == document.application_id
+    assert DocumentCounter.objects.get(kind="acceptance", year=ACTED.year).last == THREADS
+    assert_chain_whole()
 
 
 def test_two_machines_on_each_of_ten_applications_in_parallel(cast: Cast) -> None:

@@ -6,6 +6,7 @@
 - ``applications``: applications and their state machines, the level rule in SQL;
 - ``case_files``: special procedures, materials, the tracking-number sequence;
 - ``events``: the audit trail, notifications, alerts, digests;
+- ``documents``: the written acts issued as numbered, signed PDFs, and their counters;
 - ``services``: ratings and appointments;
 - ``calendar``: loaded schedules, calendar uploads, calendar feeds.
 
@@ -35,6 +36,7 @@ from approvals.models.case_files import (
     material_path,
     private_storage,
 )
+from approvals.models.documents import Document, DocumentCounter, DocumentKind
 from approvals.models.events import (
     Alert,
     AlertClock,
@@ -118,6 +120,9 @@ __all__ = [
     "DayKind",
     "Department",
     "Digest",
+    "Document",
+    "DocumentCounter",
+    "DocumentKind",
     "ExtensionState",
     "LimitUnit",
     "Material",

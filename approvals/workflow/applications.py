@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -140,6 +141,9 @@ def request_correction(app_id: int, actor: User, items: str, *, on: date | None 
 
     def then(step: _Step) -> None:
         step.events[-1].data["notice"] = step.app.correction_notices
+        # The day by which the corrections are to reach the office, printed on the notice.
+        reply_by = work_calendar().add_working_days(step.on, settings.CORRECTION_REPLY_WORKING_DAYS)
+        step.events[-1].data["reply_by"] = reply_by.date.isoformat()
         if step.app.correction_notices > 1:
             step.events[-1].data["repeated"] = True  # breaks the one-notice duty: flagged
 

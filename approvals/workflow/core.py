@@ -24,6 +24,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, 
 from approvals import audit, catalogue, notifications, permissions
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import alert_plan, pauses_of, read_clocks
+from approvals.documents import issue, render
 from approvals.holidays import work_calendar
 from approvals.models import (
     CLOCK_DUE_COLUMNS,
@@ -31,6 +32,7 @@ from approvals.models import (
     Application,
     AuditEvent,
     ClockKind,
+    Document,
     ExtensionState,
     State,
     User,
@@ -171,18 +173,49 @@ def _required_text(value: str, field: str, label: str, max_length: int = 2000) -
     return value
 
 
+class DocumentNotIssued(WorkflowError):
+    """The written act the action owes could not be issued (typeset, signed or stored): the
+    action is not taken either. A fault of the service, not of the request."""
+
+    status = 503
+
+
 def _finish(step: _Step, calendar: WorkCalendar | None = None, *, tell: bool = True) -> Application:
-    """Recompute the clocks, save, append the audit events, queue the notifications."""
+    """Recompute the clocks, issue the documents the step's acts owe, save, append the audit
+    events (each act's with its document's number and hash), queue the notifications."""
     app = step.app
     app.last_action_on = max(step.on, app.last_action_on or step.on)
     refresh_clocks(app, calendar or work_calendar())
+    issued: list[tuple[int, Document]] = []
     try:
+        for index, draft in enumerate(step.events):
+            if issue.owed(draft.action):
+                act = render.Act(draft.action, draft.on, draft.note, draft.data or {}, draft.actor_id)
+                document = issue.issue(app, act)
+                draft.data["document"] = issue.recorded(document)
+                issued.append((index, document))
         app.save()
+        events = _announce(step.events, tell=tell)
+    except issue.DocumentFailed:
+        issue.discard([document for _index, document in issued])
+        raise DocumentNotIssued(
+            _(
+                "The document this action issues could not be made, so the action was not taken and "
+                "nothing was changed. Try again; if it fails again, tell the administrator."
+            )
+        ) from None
     except ConcurrentTransition:
+        issue.discard([document for _index, document in issued])
         raise ConcurrentChange(
             _("Someone else changed this application at the same time; reload it and try again.")
         ) from None
-    _announce(step.events, tell=tell)
+    except BaseException:
+        issue.discard([document for _index, document in issued])
+        raise
+    for index, document in issued:
+        event = events[index]
+        Document.objects.filter(pk=document.pk).update(event=event, recorded_in=event)
+        document.event = document.recorded_in = event
     return app
 
 

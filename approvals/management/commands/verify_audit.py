@@ -1,14 +1,15 @@
-"""`python manage.py verify_audit`: walk the audit trail's hash chain (approvals.audit.verify_chain).
+"""`python manage.py verify_audit`: walk the audit trail's hash chain (approvals.audit.verify_chain),
+then check every issued document's file against the hash the chain recorded (verify_documents).
 
-Exits 0 and says how many events it checked when the chain is whole; otherwise names the first
-event that does not fit, and why, on stderr and exits non-zero.
+Exits 0 and says how many events and documents it checked when all is whole; otherwise names the
+first event or document that does not fit, and why, on stderr and exits non-zero.
 """
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
-from approvals.audit import verify_chain
+from approvals.audit import verify_chain, verify_documents
 from approvals.models import AuditHead
 
 # approvals.audit.verify_chain's reasons, marked here so that makemessages collects them; they
@@ -17,6 +18,9 @@ REASONS = (
     gettext_noop("its previous hash is not the hash of the event before it"),
     gettext_noop("its content does not match its hash"),
     gettext_noop("the newest events are missing (the chain head does not match)"),
+    gettext_noop("the audit chain does not record it as it is"),
+    gettext_noop("its file is missing"),
+    gettext_noop("its file is not the one issued (its SHA-256 differs)"),
 )
 
 
@@ -38,6 +42,7 @@ class Command(BaseCommand):
                 ngettext("audit chain OK: %(n)d event", "audit chain OK: %(n)d events", verdict.checked)
                 % {"n": verdict.checked}
             )
+            self._documents(batch)
             return
         reason = _(verdict.reason)
         if verdict.first_bad_id is None:
@@ -47,4 +52,16 @@ class Command(BaseCommand):
         raise CommandError(
             _("audit chain broken at event %(id)s (the %(n)d events before it are good): %(reason)s")
             % {"id": verdict.first_bad_id, "n": verdict.checked, "reason": reason}
+        )
+
+    def _documents(self, batch: int) -> None:
+        verdict = verify_documents(batch=batch)
+        if not verdict.ok:
+            raise CommandError(
+                _("document %(number)s does not verify (the %(n)d documents before it do): %(reason)s")
+                % {"number": verdict.bad_number, "n": verdict.checked, "reason": _(verdict.reason)}
+            )
+        self.stdout.write(
+            ngettext("documents OK: %(n)d document", "documents OK: %(n)d documents", verdict.checked)
+            % {"n": verdict.checked}
         )

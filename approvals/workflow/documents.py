@@ -1,0 +1,78 @@
+"""Documents owed by acts recorded before documents were issued (``issue_documents --missing``).
+
+A live act issues its document in its own transaction (core._finish). An act recorded earlier has
+none: ``issue_missing`` issues it now, dated as the act and marked as issued later, and appends a
+``document_issued`` audit event carrying its number and SHA-256 (the act's own event cannot change).
+Each in its own transaction, under the application's lock; an act that has its document is
+skipped, so running it twice issues nothing the second time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from approvals import audit
+from approvals.documents import issue, render
+from approvals.models import AuditEvent, Document
+from approvals.workflow.core import _lock
+
+
+@dataclass
+class Backfill:
+    issued: list[str] = field(default_factory=list)  # the numbers issued
+    failed: dict[int, str] = field(default_factory=dict)  # audit event id: why
+
+
+def owed_events():
+    """The recorded acts that owe a document and have none, oldest first."""
+    return AuditEvent.objects.filter(action__in=issue.OWED, document__isnull=True, application__isnull=False).order_by(
+        "pk"
+    )
+
+
+def issue_for(event_id: int) -> Document | None:
+    """Issue the document the recorded act ``event_id`` owes (None when it has one already)."""
+    with transaction.atomic():
+        event = AuditEvent.objects.get(pk=event_id)
+        app = _lock(event.application_id)
+        if Document.objects.filter(event_id=event.pk).exists():
+            return None
+        act = render.Act(event.action, event.on, event.note, dict(event.data), event.actor_id)
+        document = issue.issue(app, act, event=event, late=True)
+        try:
+            (recorded,) = audit.append(
+                [
+                    audit.Draft(
+                        application=app,
+                        actor_id=None,
+                        action="document_issued",
+                        on=event.on,
+                        data={"document": issue.recorded(document), "act": event.pk},
+                        delivered=True,
+                    )
+                ]
+            )
+            Document.objects.filter(pk=document.pk).update(recorded_in=recorded)
+        except BaseException:
+            issue.discard([document])
+            raise
+        document.recorded_in = recorded
+        return document
+
+
+def issue_missing(limit: int | None = None) -> Backfill:
+    """Issue every owed document (at most ``limit``); a failure is reported and the rest go on."""
+    result = Backfill()
+    ids = list(
+        owed_events().values_list("pk", flat=True)[:limit] if limit else owed_events().values_list("pk", flat=True)
+    )
+    for event_id in ids:
+        try:
+            document = issue_for(event_id)
+        except issue.DocumentFailed as exc:
+            result.failed[event_id] = str(exc)
+            continue
+        if document is not None:
+            result.issued.append(document.number)
+    return result
