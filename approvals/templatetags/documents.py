@@ -19,3 +19,12 @@ def document_date(day: date | None) -> str:
     if (get_language() or "").startswith("zh"):
         return f"{day.year}年{day.month}月{day.day}日"
     return formats.date_format(day, "j F Y")
+
+
+@register.filter
+def days_to(start: date | None, end: date | None) -> int:
+    """The calendar days from ``start`` to ``end``, both counted (a special procedure's expected
+    duration: from 5 March to 3 April is 30 days)."""
+    if start is None or end is None:
+        return 0
+    return (end - start).days + 1
