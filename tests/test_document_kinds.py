@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.conf import settings
 from django.utils import translation
 
-from approvals import workflow
+from approvals import sla, workflow
 from approvals.models import Application, Document, DocumentKind, Procedure, private_storage
 from approvals.templatetags.documents import document_date
 from tests.cast import Cast
@@ -114,6 +114,34 @@ def test_a_deemed_acceptance_says_it_was_deemed(cast: Cast) -> None:
     deemed = ("视为受理", "deemed")
     assert any(word in text for word in deemed)
     assert not any(word in ordinary for word in deemed)
+
+
+def test_the_sweep_issues_the_deemed_acceptance_notice(cast: Cast) -> None:
+    app = cast.received(on=RECEIVED)
+    day = D("2026-03-03")
+    while day <= D("2026-03-10"):  # the alert sweep, day by day: deemed accepted on Tuesday 10 March
+        sla.sweep(day)
+        day += timedelta(days=1)
+    app = Application.objects.get(pk=app.pk)
+    document, text = issued(app, DocumentKind.ACCEPTANCE)
+    assert app.deemed_accepted and document.issued_on == D("2026-03-10")
+    has_common_facts(text, document, app)
+    assert any(word in text for word in ("视为受理", "deemed"))
+
+
+def test_a_long_correction_notice_carries_the_verification_footer_on_every_page(cast: Cast) -> None:
+    items = [f"第{n}项：{ITEMS[n % 3]}，请补充提交经法定代表人签字并加盖公章的书面说明" for n in range(1, 25)]
+    app = cast.received(on=RECEIVED)
+    workflow.request_correction(app.pk, app.officer, "\n".join(items), on=D("2026-03-04"))
+    document, text = issued(app, DocumentKind.CORRECTION)
+    for item in items:
+        assert flat(item) in text
+    with private_storage.open(document.file) as stored:
+        data = stored.read()
+    pages = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    pages = [flat(page) for page in pages.split("\f") if page.strip()]
+    assert len(pages) >= 2
+    assert all(document.shown_code in page for page in pages)
 
 
 def test_non_acceptance(cast: Cast) -> None:
