@@ -15,7 +15,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # make from passing the environment's value to every recipe (tests/test_makefile.py). A default
 # for one target goes into its recipe, in the shell: `$${DATABASE_URL:-...}`.
 
-.PHONY: run test test-postgres check-deploy fault-drill bench bench-sla loadtest install messages messages-update clean backends
+.PHONY: run test test-postgres check-deploy fault-drill bench bench-sla bench-documents loadtest install messages messages-update clean backends
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -58,8 +58,12 @@ test: $(STAMP) messages
 	$(BIN)/pytest
 
 ## Django's deployment checklist on the production settings (DEBUG off, HTTPS on), with the
-## environment's SECRET_KEY and ALLOWED_HOSTS or throwaway ones; any warning fails.
+## environment's SECRET_KEY, ALLOWED_HOSTS and signing key or throwaway ones; any warning fails.
 check-deploy: $(STAMP)
+	pair=$$(mktemp -d) && trap 'rm -rf "$$pair"' EXIT && \
+	  if [ -z "$${DOCUMENT_SIGNING_KEY:-}$${DOCUMENT_SIGNER:-}" ]; then \
+	    $(PY) manage.py signing_key --test-pair "$$pair" >/dev/null && \
+	    export DOCUMENT_SIGNING_KEY="$$pair/key.pem" DOCUMENT_SIGNING_CERT="$$pair/cert.pem"; fi && \
 	DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-approvals.example.gov.cn}" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
@@ -82,6 +86,10 @@ bench: $(STAMP)
 ## The SLA sweep over 1,000,000 applications (SQLite scratch file, or DATABASE_URL).
 bench-sla: $(STAMP)
 	$(PY) -m benchmarks.sla_sweep
+
+## Issuing a document (typeset, sign, store): median and p95 over 100.
+bench-documents: $(STAMP)
+	$(PY) -m benchmarks.documents
 
 ## gunicorn on PostgreSQL with 1,000,000 applications, 16 locust clients: p50/p95/p99 and
 ## requests/s per page (docs/PERFORMANCE.md). DATABASE_URL defaults to postgres://…/shixian_load.

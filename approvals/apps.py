@@ -69,6 +69,8 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from approvals import checks  # noqa: F401 - registers the deployment checks
+
         post_migrate.connect(_make_cache_tables, sender=self)
         if _starting_server(sys.argv):
             print(backends(), file=sys.stderr, flush=True)

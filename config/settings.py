@@ -341,6 +341,9 @@ DOCUMENT_SIGNING_CERT = os.environ.get(
     "DOCUMENT_SIGNING_CERT", str(_DEVELOPMENT_SIGNING / "development-cert.pem") if DEBUG else ""
 )
 DOCUMENT_SIGNING_KEY_PASSWORD = os.environ.get("DOCUMENT_SIGNING_KEY_PASSWORD", "")
+# Or a signer of the deployment's own (a hardware token, an external seal service): the dotted
+# path of a function returning approvals.documents.signing.Signer (docs/DEPLOY.md).
+DOCUMENT_SIGNER = os.environ.get("DOCUMENT_SIGNER", "")
 # The public verification (/verify/): wrong number-and-code pairs allowed per address in each
 # window, as the public lookup's.
 VERIFY_MAX_FAILURES = env_int("VERIFY_MAX_FAILURES", 10)
@@ -431,5 +434,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs every sign-in at INFO (its AccessLog table keeps them); failures and lockouts are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs each typesetting step, and fontTools each font subset, at INFO: one document
+    # would print a dozen lines.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

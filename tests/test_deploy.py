@@ -20,8 +20,15 @@ def production(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a deployment: DEBUG off, a real key, its host, its database."""
     # Not the test run's own: the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy refuses.
     own = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    base = {k: v for k, v in os.environ.items() if k not in own}
+    base = {k: v for k, v in os.environ.items() if k not in own and not k.startswith("DOCUMENT_SIGN")}
+    key, cert = tmp_path / "signing" / "key.pem", tmp_path / "signing" / "cert.pem"
+    if not key.exists():
+        from approvals.documents.signing import generate_development_pair
+
+        generate_development_pair(key, cert, "安徽省通信管理局")
     return {
+        "DOCUMENT_SIGNING_KEY": str(key),
+        "DOCUMENT_SIGNING_CERT": str(cert),
         **base,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
@@ -57,6 +64,29 @@ def test_plain_http_is_a_choice_that_check_deploy_reports(tmp_path: Path) -> Non
     assert result.returncode == 1
     for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert warning in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("signing", "expected"),
+    [
+        ({"DOCUMENT_SIGNING_KEY": "", "DOCUMENT_SIGNING_CERT": ""}, "shixian.E001"),
+        ({"DOCUMENT_SIGNING_KEY": "/nonexistent/key.pem"}, "shixian.E002"),
+        (
+            {
+                "DOCUMENT_SIGNING_KEY": str(ROOT / "var" / "signing" / "development-key.pem"),
+                "DOCUMENT_SIGNING_CERT": str(ROOT / "var" / "signing" / "development-cert.pem"),
+            },
+            None,  # W001, or E002 on a clone where make run never made the development pair
+        ),
+    ],
+)
+def test_check_deploy_fails_without_a_usable_signing_key(tmp_path: Path, signing, expected) -> None:
+    result = check_deploy(production(tmp_path, **signing))
+    assert result.returncode == 1
+    if expected:
+        assert expected in result.stderr, result.stderr
+    else:
+        assert "shixian.W001" in result.stderr or "shixian.E002" in result.stderr, result.stderr
 
 
 def test_a_short_secret_key_fails_the_checklist(tmp_path: Path) -> None:

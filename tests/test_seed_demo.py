@@ -30,6 +30,7 @@ from approvals.models import (
     AuditEvent,
     AuditHead,
     ClockKind,
+    Document,
     ExtensionState,
     Material,
     Notification,
@@ -41,6 +42,7 @@ from approvals.models import (
     State,
     User,
 )
+from approvals.workflow.documents import issue_missing, owed_events
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -117,7 +119,27 @@ def test_it_builds_a_live_demo_once(db, uploads, pin):
     the_people_and_organisations_are_complete()
     the_fixed_logins_sign_in_and_have_something_to_show(out)
     it_leaves_no_task_for_a_worker_and_ends_with_how_to_sign_in(out)
+    the_demo_enterprise_has_its_documents_and_the_worker_issues_the_rest(out)
     running_it_again_changes_nothing(pin)
+
+
+def the_demo_enterprise_has_its_documents_and_the_worker_issues_the_rest(out: str) -> None:
+    """The fixed enterprise login's cases have their documents at once (a granted licence's and a
+    refusal's among them); the worker's task issues every other one, marked as issued later."""
+    enterprise = User.objects.get(username="enterprise").organisation
+    shown = Document.objects.filter(application__organisation=enterprise)
+    assert shown.filter(kind="grant").exists()
+    assert shown.filter(kind__in=["denial", "non_acceptance", "filing_refusal"]).exists()
+    assert not shown.filter(late=True).exists()
+    assert not Document.objects.exclude(application__organisation=enterprise).exists()
+    owed = owed_events().count()
+    assert owed > 0
+    assert f"Documents: {shown.count()} issued for {enterprise}'s cases; {owed} more" in out
+    result = issue_missing()
+    assert (len(result.issued), result.failed) == (owed, {})
+    assert not owed_events().exists()
+    assert Document.objects.filter(late=True).count() == owed
+    assert audit.verify_chain().ok and audit.verify_documents().ok
 
 
 def it_makes_every_procedure_and_every_state() -> None:
@@ -225,7 +247,8 @@ def the_fixed_logins_sign_in_and_have_something_to_show(out: str) -> None:
 
 
 def it_leaves_no_task_for_a_worker_and_ends_with_how_to_sign_in(out: str) -> None:
-    assert not OrmQ.objects.exists()
+    # One task only: the documents of the other enterprises' acts, issued in the background.
+    assert [task.func() for task in OrmQ.objects.all()] == ["approvals.workflow.documents.issue_missing"]
     assert not AuditEvent.objects.filter(notified_at__isnull=True).exists()
     last = out.strip().splitlines()
     assert PASSWORD in last[-1]

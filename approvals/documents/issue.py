@@ -9,9 +9,12 @@ the row and the act roll back together, and the stored file is removed (``discar
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -36,6 +39,29 @@ class DocumentFailed(Exception):
 def owed(action: str) -> str:
     """The kind of document ``action`` issues ("" for none)."""
     return OWED.get(action, "")
+
+
+_deferred: ContextVar[Callable[[Application], bool] | None] = ContextVar("documents_deferred", default=None)
+
+
+@contextlib.contextmanager
+def deferred(unless: Callable[[Application], bool] = lambda app: False) -> Iterator[None]:
+    """Acts taken inside leave their documents to ``issue_documents --missing`` (issued later,
+    dated as the act), except on the applications ``unless`` names. For loading a history in
+    bulk (seed_demo): typesetting some 400 documents in a row would keep a newcomer waiting."""
+    token = _deferred.set(unless)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
+def issued_now(app: Application, action: str) -> bool:
+    """Whether ``action`` on ``app`` issues its document now, in the act's transaction."""
+    if not owed(action):
+        return False
+    unless = _deferred.get()
+    return unless is None or unless(app)
 
 
 def _path(document: Document) -> str:

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.conf import settings
+from django.utils.module_loading import import_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -37,7 +38,7 @@ class SigningUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Signer:
-    signer: signers.SimpleSigner
+    signer: signers.Signer
     subject: str  # the certificate's subject, as people read it
     test: bool  # the development pair: a test signature
     certificate: asn1_x509.Certificate
@@ -62,7 +63,19 @@ def _load(key: Path, cert: Path, stamp: tuple[int, int], passphrase: str) -> Sig
 
 
 def current() -> Signer:
-    """The configured signer (read again when either file changes)."""
+    """The configured signer: settings.DOCUMENT_SIGNER's, when it names one (a dotted path to a
+    function of no arguments returning a Signer: a hardware token through pyHanko's PKCS#11
+    signer, or an external seal service behind a pyHanko Signer), else the PEM key and
+    certificate's (read again when either file changes)."""
+    if settings.DOCUMENT_SIGNER:
+        try:
+            return import_string(settings.DOCUMENT_SIGNER)()
+        except SigningUnavailable:
+            raise
+        except Exception as exc:  # a plug-in that fails: nothing can be signed, and the act waits
+            raise SigningUnavailable(
+                f"DOCUMENT_SIGNER {settings.DOCUMENT_SIGNER}: {type(exc).__name__}: {exc}"
+            ) from exc
     key, cert = _paths()
     try:
         stamp = (key.stat().st_mtime_ns, cert.stat().st_mtime_ns)

@@ -189,7 +189,7 @@ def _finish(step: _Step, calendar: WorkCalendar | None = None, *, tell: bool = T
     issued: list[tuple[int, Document]] = []
     try:
         for index, draft in enumerate(step.events):
-            if issue.owed(draft.action):
+            if issue.issued_now(app, draft.action):
                 act = render.Act(draft.action, draft.on, draft.note, draft.data or {}, draft.actor_id)
                 document = issue.issue(app, act)
                 draft.data["document"] = issue.recorded(document)

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import credit_code, details, notifications, workflow
+from approvals.documents import issue as documents
 from approvals.holidays import work_calendar
 from approvals.management.demo_plans import Plan, Planner, Play, allocate
 from approvals.management.demo_words import (
@@ -57,6 +58,7 @@ from approvals.models import (
     Application,
     ClockKind,
     Department,
+    Document,
     Notification,
     Organisation,
     OrganisationKind,
@@ -66,6 +68,7 @@ from approvals.models import (
     State,
     User,
 )
+from approvals.workflow.documents import owed_events
 
 PASSWORD = "demo-pass-2026"
 FIXED_USERNAMES = ("enterprise", "officer", "manager", "provider", "admin")
@@ -132,7 +135,15 @@ class Command(BaseCommand):
         # no news to anyone and cost more than the rest of the seed (each opens and closes a
         # database connection), so they are collected here and delivered once, in this process.
         events: list[int] = []
-        with mock.patch.object(notifications, "queue", events.extend), transaction.atomic():
+        # The documents of the demo enterprise's cases are issued as their acts are taken, so its
+        # portal shows them at once; the others' (some 350) are left to the worker, which issues
+        # them in the background (issue_documents --missing), marked as issued later.
+        shown_now = lambda app: app.organisation_id == self.demo_enterprise.pk  # noqa: E731
+        with (
+            mock.patch.object(notifications, "queue", events.extend),
+            documents.deferred(unless=shown_now),
+            transaction.atomic(),
+        ):
             self.make_people()
             plans = self.make_plans(max(0, applications))
             self.run_plans(plans)
@@ -140,6 +151,11 @@ class Command(BaseCommand):
             self.rate_some()
             self.book_some()
         notifications.deliver(events)
+        self.owed = owed_events().count()
+        if self.owed:
+            from django_q.tasks import async_task
+
+            async_task("approvals.workflow.documents.issue_missing", group="documents")
         # What happened more than a week ago has been read; the rest is news for the demo users.
         cutoff = self.calendar.add_working_days(self.last, -5).date
         Notification.objects.filter(event__on__lt=cutoff, read_at__isnull=True).update(read_at=timezone.now())
@@ -524,6 +540,13 @@ class Command(BaseCommand):
                 "provisional": apps.provisional().count(),
                 "repeated": apps.filter(correction_notices__gt=1).count(),
             }
+        )
+        write(
+            _(
+                "Documents: %(now)s issued for %(org)s's cases; %(owed)s more, for the other cases' acts, "
+                "are being issued in the background by the worker (manage.py issue_documents --missing)."
+            )
+            % {"now": Document.objects.count(), "org": self.demo_enterprise, "owed": self.owed}
         )
         write("")
         write(_("Sign in at %(url)s/accounts/login/ (Django admin: %(url)s/admin/) as:") % {"url": base_url})

@@ -9,7 +9,7 @@ load. Exits non-zero, saying why, when nothing can sign. ``make run`` calls it.
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from approvals.documents import signing
@@ -18,7 +18,21 @@ from approvals.documents import signing
 class Command(BaseCommand):
     help = "Check the documents' signing key; in development, make the test pair once."
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--test-pair",
+            metavar="FOLDER",
+            help="only write a throwaway test pair (key.pem, cert.pem) into FOLDER, e.g. for make check-deploy",
+        )
+
+    def handle(self, *args, test_pair: str | None = None, **options) -> None:
+        if test_pair:
+            folder = Path(test_pair)
+            if (folder / "key.pem").exists():
+                raise CommandError(_("%(folder)s already holds a key.pem: nothing written.") % {"folder": folder})
+            signing.generate_development_pair(folder / "key.pem", folder / "cert.pem", settings.ADMINISTRATION_NAME)
+            self.stdout.write(str(folder / "key.pem"))
+            return
         key, cert = settings.DOCUMENT_SIGNING_KEY, settings.DOCUMENT_SIGNING_CERT
         if not key or not cert:
             raise CommandError(
