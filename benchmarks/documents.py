@@ -48,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("django-q").setLevel(logging.WARNING)  # one line per queued notification task otherwise
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
