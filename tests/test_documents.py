@@ -174,7 +174,7 @@ def test_the_page_answers_a_failed_document_with_its_message_and_keeps_the_case(
         {"refuse_to_accept-reasons": "不属于本机关职权范围"},
     )
     assert response.status_code == 503
-    assert "nothing was changed" in response.content.decode()
+    assert "任何内容均未改变" in response.content.decode()  # "nothing was changed", in the page's Chinese
     app.refresh_from_db()
     assert app.state == State.RECEIVED
 
@@ -189,7 +189,7 @@ def test_the_api_answers_a_failed_document_with_503_in_its_error_format(cast: Ca
     api.force_authenticate(app.officer)
     response = api.post(f"/api/applications/{app.pk}/accept/", {}, format="json")
     assert response.status_code == 503
-    assert "nothing was changed" in response.json()["error"]["message"]
+    assert "任何内容均未改变" in response.json()["error"]["message"]  # "nothing was changed" (zh-hans by default)
     app.refresh_from_db()
     assert app.state == State.RECEIVED
 
