@@ -26,7 +26,16 @@ from approvals.addresses import absolute
 from approvals.catalogue import ADMINS, APPLICANT, MANAGERS, OFFICER, PROVIDER
 from approvals.clocks import LABELS as CLOCK_LABELS
 from approvals.labels import ACTIONS
-from approvals.models import CLOCK_DUE_COLUMNS, Application, AuditEvent, Notification, Role, User
+from approvals.models import (
+    CLOCK_DUE_COLUMNS,
+    Application,
+    AuditEvent,
+    Document,
+    DocumentKind,
+    Notification,
+    Role,
+    User,
+)
 
 # Who is told of each action, from the action catalogue.
 AUDIENCE = {e.name: set(e.audience) for e in catalogue.ENTRIES if e.audience}
@@ -70,10 +79,13 @@ def notify(events: Iterable[AuditEvent]) -> int:
     rolled-back change tells nobody. A second call for the same events adds nothing."""
     events = [event for event in events if event.application is not None]
     told = set(Notification.objects.filter(event__in=events).values_list("event_id", "recipient_id"))
+    issued = _document_ids(events)
     rows = []
     for event in events:
         app = event.application
         data = {"tracking_number": app.tracking_number or "", **event.data}
+        if data.get("document", {}).get("number") in issued:  # the act's document: its id, for its address
+            data["document"] = {**data["document"], "id": issued[data["document"]["number"]]}
         rows += [
             Notification(
                 recipient_id=user_id,
@@ -88,6 +100,21 @@ def notify(events: Iterable[AuditEvent]) -> int:
         ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent run may have won
     return len(rows)
+
+
+def _document_ids(events: list[AuditEvent]) -> dict[str, int]:
+    """The ids of the documents ``events`` issued (their data names each by number): one query,
+    none if they issued none."""
+    numbers = [event.data["document"].get("number") for event in events if isinstance(event.data.get("document"), dict)]
+    if not numbers:
+        return {}
+    return dict(Document.objects.filter(number__in=numbers).values_list("number", "pk"))
+
+
+def document_of(notification: Notification) -> dict | None:
+    """The document a notification's act issued ({"kind", "number", "id"}), or None."""
+    document = notification.data.get("document")
+    return document if isinstance(document, dict) and document.get("number") else None
 
 
 def deliver(event_ids: Iterable[int]) -> int:
@@ -140,6 +167,7 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
                 for case in notification.data.get("cases", [])
             ],
             "home": absolute("approvals:home"),
+            "document_url": document_url(notification),
             "url": (
                 absolute("approvals:application", notification.application_id)
                 if notification.application_id
@@ -152,6 +180,14 @@ def render_email(notification: Notification) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(subject, body, to=[notification.recipient.email])
     message.attach_alternative(html, "text/html")
     return message
+
+
+def document_url(notification: Notification) -> str:
+    """The absolute address of the PDF a notification's act issued, for its email ("" for none)."""
+    document = document_of(notification)
+    if document is None or not document.get("id") or not notification.application_id:
+        return ""
+    return absolute("approvals:document", notification.application_id, document["id"])
 
 
 def send_emails(queryset=None, *, limit: int = 500) -> int:
@@ -226,6 +262,13 @@ def text(notification: Notification) -> str:
     else:
         label = ACTIONS.get(notification.kind, notification.kind)
     number = data.get("tracking_number") or ""
+    document = document_of(notification)
+    if document is not None:  # the act's written notice or decision, by name and number
+        label = _("%(act)s: %(kind)s %(number)s") % {
+            "act": label,
+            "kind": DocumentKind(document["kind"]).label if document.get("kind") in DocumentKind.values else "",
+            "number": document["number"],
+        }
     return f"{number} {label}".strip()
 
 

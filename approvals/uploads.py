@@ -79,6 +79,17 @@ def check(upload: UploadedFile) -> CheckedFile:
     return CheckedFile(name, content_type, upload.size, sha.hexdigest())
 
 
+def file_response(handle, *, filename: str, content_type: str, inline: bool = False) -> FileResponse:
+    """A private file's response (a material, a document): its type as stored, never sniffed,
+    never kept by a shared cache; a download unless ``inline`` (only for what the service made
+    itself: an uploaded file is never shown in the site's origin). A name that is not ASCII goes
+    as RFC 5987's ``filename*``."""
+    response = FileResponse(handle, as_attachment=not inline, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def serve(material) -> FileResponse:
     """A material as a download, for the screens and the API alike (each checks first that the
     caller may see its application): never rendered inline, never kept by a shared cache."""
@@ -86,10 +97,7 @@ def serve(material) -> FileResponse:
         handle = material.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=material.name, content_type=material.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return file_response(handle, filename=material.name, content_type=material.content_type)
 
 
 # -- files chosen with a form that came back with errors --------------------------------------------

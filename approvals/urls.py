@@ -2,6 +2,7 @@ from approvals.views import (
     appointments,
     calendar,
     common,
+    documents,
     enterprise,
     feeds,
     manager,
@@ -16,6 +17,7 @@ app_name = "approvals"
 
 urlpatterns = [
     *common.urlpatterns,
+    *documents.urlpatterns,
     *public.urlpatterns,
     *enterprise.urlpatterns,
     *provider.urlpatterns,

@@ -215,7 +215,10 @@ def test_a_licence_goes_from_draft_to_certificate_and_rating_through_the_api(cas
         "request_correction",
     ]
     tracking = received["tracking_number"]
-    assert notifications["results"][1]["text"] == f"{tracking} Granted"
+    granted = notifications["results"][1]  # names the decision it issued (test_documents_delivery.py)
+    assert (
+        granted["text"] == f"{tracking} Granted: Decision to grant the licence {granted['data']['document']['number']}"
+    )
     assert all(n["application"] == pk and n["read_at"] is None for n in notifications["results"])
     first = notifications["results"][0]["id"]
     assert ok(alice.post(f"/api/notifications/{first}/read/"))["read_at"] is not None

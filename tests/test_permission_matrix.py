@@ -48,6 +48,7 @@ from approvals.models import (
     CalendarJob,
     CalendarYear,
     DayKind,
+    Document,
     Material,
     Notification,
     Policy,
@@ -281,6 +282,14 @@ def another_applications_material(world: World) -> dict:
     return {"pk": world.case.pk, "material_id": world.draft_material.pk}
 
 
+def case_document(world: World) -> dict:
+    """The case's acceptance notice (issued when olga accepted it)."""
+    return {
+        "pk": world.case.pk,
+        "doc_id": Document.objects.filter(application=world.case).values_list("pk", flat=True)[0],
+    }
+
+
 def notification_pk(world: World) -> dict:
     return {"pk": world.notification.pk}
 
@@ -363,6 +372,8 @@ ROWS: list[Row] = [
         kwargs=another_applications_material,
         label="another application's material",
     ),
+    Row("approvals:document", "GET", case_page(200), kwargs=case_document),
+    Row("approvals:document-english", "GET", case_page(200), kwargs=case_document),
     Row("approvals:notifications", "GET", signed_in(200)),
     Row("approvals:notifications-read", "POST", signed_in("/notifications/")),
     Row("approvals:notifications-read", "GET", signed_in(405)),
@@ -513,6 +524,8 @@ ROWS: list[Row] = [
     ),
     # Only the applicant removes materials, and only from a draft.
     Row("api:application-material-download", "DELETE", case_api(403, alice=400), kwargs=case_material),
+    Row("api:application-documents", "GET", case_api(200), kwargs=case_pk),
+    Row("api:application-document-pdf", "GET", case_api(200), kwargs=case_document),
     Row("api:application-rate", "POST", case_api(400), kwargs=case_pk),
     Row("api:application-rating-follow-up", "POST", case_api(400), kwargs=case_pk),
     Row("api:notification-list", "GET", api(200)),

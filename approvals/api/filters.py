@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
-from approvals.models import OPEN_STATES, Alert, AlertLevel, Application, Notification, Procedure, State
+from approvals.models import OPEN_STATES, Alert, AlertLevel, Application, Document, Notification, Procedure, State
 
 #: What every paginated list also takes (approvals.api.pagination).
 PAGING = frozenset({"page", "page_size"})
@@ -110,6 +110,14 @@ class AlertFilters(Declared):
 
     class Meta:
         model = Alert
+        fields: list[str] = []
+
+
+class DocumentFilters(Declared):
+    """An application's documents: no filters, only the pages."""
+
+    class Meta:
+        model = Document
         fields: list[str] = []
 
 

@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from approvals import actions
-from approvals.api import calendar, views
+from approvals.api import calendar, documents, views
 
 app_name = "api"
 
@@ -37,6 +37,12 @@ ACTION_ROUTES = format_suffix_patterns(
 
 urlpatterns = [
     *ACTION_ROUTES,
+    path("applications/<int:pk>/documents/", documents.DocumentList.as_view(), name="application-documents"),
+    path(
+        "applications/<int:pk>/documents/<int:doc_id>/pdf/",
+        documents.DocumentPdf.as_view(),
+        name="application-document-pdf",
+    ),
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("calendar/years/", calendar.CalendarYearView.as_view(), name="calendar-years"),
     path("calendar/previews/<int:pk>/", calendar.CalendarPreviewView.as_view(), name="calendar-preview"),

@@ -36,6 +36,7 @@ from approvals.models import (
 from approvals.notifications import text as notification_text
 from approvals.roles import Role
 from approvals.selectors.common import Listing
+from approvals.selectors.documents import documents as documents_of
 from approvals.selectors.notifications import notifications_of
 from approvals.selectors.scope import Scope, scope_for
 
@@ -118,6 +119,7 @@ def _page(request: HttpRequest, app: Application, bound: dict | None = None, sta
         "explanation": timeline.explanation(app),
         "events": timeline.events(app),
         "materials": app.materials.order_by("uploaded_at", "pk"),
+        "documents": documents_of(app.pk),
         "special_procedures": app.special_procedures.all(),
         "actions": forms_,
         "rating": rating,
