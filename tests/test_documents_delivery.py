@@ -358,3 +358,12 @@ def test_an_act_without_a_document_is_told_as_before(cast: Cast) -> None:
     assert "document" not in told.data
     assert notifications.document_url(told) == ""
     assert notifications.text(told).startswith(app.tracking_number)
+
+
+def test_the_api_pdf_answers_a_client_that_asks_for_a_pdf(cast: Cast, corrected) -> None:
+    notice = documents_of(corrected)[0]
+    alice = api(cast.alice)
+    path = f"/api/applications/{corrected.pk}/documents/{notice.pk}/pdf/"
+    response = alice.get(path, HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    error(api(cast.bob).get(path, HTTP_ACCEPT="application/pdf"), 404)  # the error in JSON still

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -80,7 +81,20 @@ class DocumentList(generics.ListAPIView):
         return super().list(request, *args, **kwargs)
 
 
+class FileNegotiation(BaseContentNegotiation):
+    """The answer is the file whatever the client accepts (``Accept: application/pdf`` is no
+    406); an error is in the API's JSON format."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class DocumentPdf(APIView):
+    content_negotiation_class = FileNegotiation
+
     @extend_schema(
         parameters=[APPLICATION_ID, DOCUMENT_ID],
         responses={(200, delivery.PDF): OpenApiTypes.BINARY},
