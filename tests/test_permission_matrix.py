@@ -393,6 +393,9 @@ ROWS: list[Row] = [
         data=lambda w: {"tracking_number": w.case.tracking_number, "query_code": w.case.query_code},
         reveals=frozenset({"tracking_number", "query_code"}),  # what the caller typed
     ),
+    # -- document verification: anyone, and only what the document prints --
+    Row("approvals:verify", "GET", expect(200)),
+    Row("approvals:verify", "POST", expect(400), label="nothing given"),
     # -- the enterprise area and the provider's queue --
     Row("approvals:portal", "GET", signed_in(403, **ENTERPRISES)),
     Row("approvals:new-application", "GET", signed_in(403, **ENTERPRISES)),
@@ -490,6 +493,8 @@ ROWS: list[Row] = [
     # -- the API --
     Row("api:token", "POST", expect(400)),
     Row("api:token", "GET", expect(405)),
+    Row("api:verify", "POST", expect(400)),
+    Row("api:verify", "GET", expect(405)),
     Row("api:api-root", "GET", api(200)),
     Row("api:schema", "GET", expect(200)),
     Row("api:docs", "GET", expect(200)),

@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.urlpatterns import format_suffix_patterns
 
 from approvals import actions
-from approvals.api import calendar, documents, views
+from approvals.api import calendar, documents, verify, views
 
 app_name = "api"
 
@@ -44,6 +44,7 @@ urlpatterns = [
         name="application-document-pdf",
     ),
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("verify/", verify.VerifyView.as_view(), name="verify"),
     path("calendar/years/", calendar.CalendarYearView.as_view(), name="calendar-years"),
     path("calendar/previews/<int:pk>/", calendar.CalendarPreviewView.as_view(), name="calendar-preview"),
     path(
