@@ -1,8 +1,10 @@
-"""System checks of the deployment (``manage.py check --deploy``, ``make check-deploy``): that
-documents can be signed, and not with the development pair (docs/DEPLOY.md, "Documents")."""
+"""System checks for documents (docs/DEPLOY.md, "Documents"): on every ``manage.py check`` (which
+``make run`` runs) that a Chinese font is there to typeset them; on the deployment's
+(``check --deploy``, ``make check-deploy``) that they can be signed, and not with the development pair."""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from django.conf import settings
@@ -40,3 +42,23 @@ def signing_configured(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             )
         ]
     return []
+
+
+@checks.register()
+def cjk_fonts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The documents' faces need a Chinese font (Debian's fonts-noto-cjk) or their text is boxes."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=20, check=False
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        listed = ""
+    if "Noto Serif CJK" in listed or "Noto Sans CJK" in listed:
+        return []
+    return [
+        checks.Warning(
+            "No Noto CJK font is installed: documents would be typeset without Chinese glyphs.",
+            hint="apt-get install fonts-noto-cjk (docs/DEPLOY.md, Documents).",
+            id="shixian.W002",
+        )
+    ]

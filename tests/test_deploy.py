@@ -219,3 +219,15 @@ def test_the_restore_drill_restores_the_test_database_and_catches_tampering(comm
     assert result.returncode == 1
     assert f" {granted.pk} " in result.stderr and "restore drill FAILED" in result.stderr
     assert "dropped the scratch database" in result.stdout
+
+
+def test_a_machine_without_a_chinese_font_is_told_at_check(monkeypatch) -> None:
+    from approvals import checks
+
+    class Listed:
+        stdout = "DejaVu Sans\n"
+
+    monkeypatch.setattr(checks.subprocess, "run", lambda *a, **kw: Listed())
+    assert [m.id for m in checks.cjk_fonts()] == ["shixian.W002"]
+    Listed.stdout = "Noto Serif CJK SC,Noto Serif CJK SC Bold\n"
+    assert checks.cjk_fonts() == []
