@@ -259,3 +259,37 @@ def test_the_api_s_schema_describes_the_endpoint(db) -> None:
     assert set(operation["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
     assert {"200", "400", "404", "429"} <= set(operation["responses"])
     assert operation.get("security") in (None, [], [{}])
+
+
+def test_an_upload_never_reaches_the_disk_and_a_big_one_is_read_no_further_than_the_limit(db, monkeypatch) -> None:
+    from django.core.files import uploadedfile
+
+    from approvals.documents import verify as checks
+
+    def no_temporary_file(*args, **kwargs):
+        raise AssertionError("an upload written to a temporary file")
+
+    monkeypatch.setattr(uploadedfile.TemporaryUploadedFile, "__init__", no_temporary_file)
+    kept: list[int] = []
+    original = checks.InMemoryUpload.file_complete
+
+    def measured(self, file_size):
+        kept.append(self.buffer.getbuffer().nbytes)
+        return original(self, file_size)
+
+    monkeypatch.setattr(checks.InMemoryUpload, "file_complete", measured)
+    big = b"%PDF-" + b"0" * (8 * 1024 * 1024)  # over Django's 2.5 MB in memory, over the limit
+    page = visitor().post("/verify/", {"by": "file", "pdf": upload(big)})
+    assert page.status_code == 400 and "an issued document is at most" in page.content.decode()
+    answer = anyone().post("/api/verify/", {"file": upload(big)}, format="multipart")
+    assert answer.status_code == 400 and "an issued document is at most" in answer.json()["error"]["fields"]["file"][0]
+    assert kept == [checks.MAX_PDF_BYTES + 1] * 2
+
+
+def test_the_page_still_asks_for_its_csrf_token(issued) -> None:
+    document, data = issued
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="198.51.100.20")
+    assert client.post("/verify/", {"by": "code", "number": document.number, "code": document.code}).status_code == 403
+    assert client.post("/verify/", {"by": "file", "pdf": upload(data)}).status_code == 403
+    # The QR code's address is a GET: no token needed.
+    assert client.get("/verify/", {"number": document.number, "code": document.code}).status_code == 200

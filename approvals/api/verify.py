@@ -92,6 +92,7 @@ class VerifyView(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        request._request.upload_handlers = [checks.InMemoryUpload(request._request)]  # before the body is read
         limit, window = settings.VERIFY_MAX_FAILURES, settings.VERIFY_WINDOW_SECONDS
         already = throttle.exhausted(page.keys(request), limit, window)
         if already is not None:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 
 from approvals.documents import signing
 from approvals.models import Document
@@ -86,3 +89,26 @@ def check_pdf(data: bytes) -> Checked:
     digest = hashlib.sha256(data).hexdigest()
     document = Document.objects.select_related("application").filter(sha256=digest).first()
     return Checked(facts(document) if document else None, signing.validate(data))
+
+
+class InMemoryUpload(FileUploadHandler):
+    """The upload handler of the verification's requests: a file is kept in memory, never in a
+    temporary file on disk (Django's default for a file over 2.5 MB), and only its first
+    MAX_PDF_BYTES + 1 bytes (the rest is read and dropped); its ``size`` is the whole file's, so
+    a file too big is refused by its size. Set before the request's body is read."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.buffer = io.BytesIO()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        room = MAX_PDF_BYTES + 1 - self.buffer.tell()
+        if room > 0:
+            self.buffer.write(raw_data[:room])
+        return None  # no other handler sees the data
+
+    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
+        self.buffer.seek(0)
+        return InMemoryUploadedFile(
+            self.buffer, self.field_name, self.file_name, self.content_type, file_size, self.charset
+        )

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from approvals import throttle
 from approvals.documents import verify as checks
@@ -54,7 +55,7 @@ def read_pdf(upload) -> bytes:
             _("The file is %(size)s KB; an issued document is at most %(max)s KB.")
             % {"size": upload.size // 1024, "max": checks.MAX_PDF_BYTES // 1024}
         )
-    data = upload.read()
+    data = upload.read(checks.MAX_PDF_BYTES + 1)
     if not data.startswith(b"%PDF-"):
         raise forms.ValidationError(_("This file is not a PDF: choose the document's PDF file."))
     return data
@@ -85,7 +86,15 @@ def _blocked(request: HttpRequest, spent: throttle.Spent) -> HttpResponse:
     return response
 
 
+@csrf_exempt  # only so that the upload handler is set before the body is read: the token is checked next
 def verify(request: HttpRequest) -> HttpResponse:
+    """The upload is kept in memory and never on disk (checks.InMemoryUpload)."""
+    request.upload_handlers = [checks.InMemoryUpload(request)]
+    return _verify(request)
+
+
+@csrf_protect
+def _verify(request: HttpRequest) -> HttpResponse:
     limit, window = settings.VERIFY_MAX_FAILURES, settings.VERIFY_WINDOW_SECONDS
     already = throttle.exhausted(keys(request), limit, window)
     if already is not None:
