@@ -77,7 +77,7 @@ class Document(models.Model):
         help_text=_("The audit event that carries the document's SHA-256: its act's, or its own when issued later."),
     )
     file = models.CharField(_("file"), max_length=200)  # its name in private storage
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)  # the verification looks a PDF up by it
     size = models.PositiveIntegerField(_("size (bytes)"))
     signer = models.CharField(_("signed by"), max_length=300)
     test_signature = models.BooleanField(_("test signature"), default=False)
