@@ -436,5 +436,12 @@ LOGGING = {
     # django-axes logs every sign-in at INFO (its AccessLog table keeps them); failures and lockouts are warnings.
     # WeasyPrint logs each typesetting step, and fontTools each font subset, at INFO: one document
     # would print a dozen lines.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # pyHanko logs a whole traceback for each signature it cannot trust (any PDF a visitor uploads to /verify/).
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }

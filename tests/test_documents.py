@@ -343,3 +343,38 @@ def test_signing_key_makes_the_development_pair_once(settings, tmp_path) -> None
     assert "Made" not in second.getvalue()
     assert key.read_bytes() == made
     assert oct(key.stat().st_mode & 0o777) == "0o600"
+
+
+# -- what the face prints (the stand-in keeps the face's HTML) ------------------------------------
+
+
+def test_a_correction_notice_numbers_each_item_once_and_leaves_out_a_heading(cast: Cast) -> None:
+    app = cast.received(on=RECEIVED)
+    items = "请补正以下材料：\n1. 营业执照副本复印件\n2、法定代表人身份证明\n（3）公司章程\n四、网络安全保障措施"
+    workflow.request_correction(app.pk, app.officer, items, on=ACTED)
+    face = stored(Document.objects.get()).decode()
+    listed = [line.split("<li>")[1] for line in face.split("</li>") if "<li>" in line]
+    assert listed == ["营业执照副本复印件", "法定代表人身份证明", "公司章程", "网络安全保障措施"]
+    assert "请补正以下材料" not in face
+
+
+def test_a_denial_with_the_form_s_suggested_remedies_states_them_once(cast: Cast) -> None:
+    from approvals.actions import Deny
+
+    app = cast.under_review()
+    suggested = str(Deny.base_fields["remedies"].initial)
+    workflow.deny(app.pk, app.officer, "网络与信息安全保障措施不落实", suggested, on=date(2026, 3, 20))
+    face = stored(Document.objects.get(kind="denial")).decode()
+    assert suggested not in face
+    assert face.count("administrative reconsideration") + face.count("行政复议") == 1
+
+
+def test_a_document_issued_later_names_the_local_day_it_was_issued(recorded_before, monkeypatch) -> None:
+    from datetime import UTC, datetime
+
+    from approvals.documents import issue as issuing
+
+    monkeypatch.setattr(issuing.timezone, "now", lambda: datetime(2026, 12, 2, 20, 45, tzinfo=UTC))  # 04:45 in Shanghai
+    _backfill("--missing")
+    face = stored(Document.objects.filter(late=True).first()).decode()
+    assert "2026年12月3日" in face and "2026年12月2日" not in face

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from approvals import throttle
-from approvals.api.errors import ERROR_REF
+from approvals.api.errors import ERROR_REF, TooLarge
 from approvals.api.parsers import BoundedJSONParser
 from approvals.documents import verify as checks
 from approvals.views import verify as page
@@ -74,6 +74,11 @@ class VerifyView(APIView):
     permission_classes = [AllowAny]
     parser_classes = [BoundedJSONParser, MultiPartParser]
 
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        if page.too_large(request._request):  # before any parser reads the body
+            raise TooLarge(page._too_large_message())
+        super().initial(request, *args, **kwargs)
+
     @extend_schema(
         summary=gettext_lazy("Verify a document"),
         description=gettext_lazy(
@@ -88,6 +93,7 @@ class VerifyView(APIView):
                 resource_type_field_name=None,
             ),
             404: OpenApiResponse(ERROR_REF, description=gettext_lazy("No document matches the number and code.")),
+            413: OpenApiResponse(ERROR_REF, description=gettext_lazy("A body larger than any document.")),
             429: OpenApiResponse(ERROR_REF, description=gettext_lazy("Too many unsuccessful checks: wait and retry.")),
         },
     )
@@ -104,7 +110,7 @@ class VerifyView(APIView):
             raise exceptions.ValidationError({"non_field_errors": [_("Send an object with number and code.")]})
         given.is_valid(raise_exception=True)
         number = given.validated_data["number"].strip()
-        spent = throttle.spend(page.keys(request, number), limit, window)
+        spent = throttle.spend(page.keys(request), limit, window)
         if not spent.allowed:
             raise Throttled(spent)
         found = checks.lookup(number, given.validated_data["code"])

@@ -8,6 +8,7 @@ English reading copy, which says that it is one and is neither numbered anew nor
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,7 +17,7 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from approvals import addresses
 from approvals.models import Application, Document, SpecialProcedure, User
@@ -65,15 +66,44 @@ def context(document: Document, app: Application, act: Act) -> dict[str, Any]:
         "qr": _qr(url),
     }
     kind = document.kind
+    if document.late:
+        values["issued_later_on"] = timezone.localdate(document.issued_at)
     if kind == "correction":
-        values["items"] = [line.strip() for line in act.note.splitlines() if line.strip()]
+        values["items"] = correction_items(act.note)
         values["reply_by"] = date.fromisoformat(act.data["reply_by"]) if act.data.get("reply_by") else None
     elif kind == "special_procedure":
         values["special"] = SpecialProcedure.objects.filter(application=app, started_on=act.on).order_by("-pk").first()
     elif kind == "extension":
         values["extension_days"] = app.extension_days
         values["extension_reason"] = app.extension_reason
+    elif kind == "denial":
+        values["own_remedies"] = "" if _standard_remedies(app.remedies) else app.remedies
     return values
+
+
+#: An item's own numbering as officers type it: "1.", "2、", "（3）", "四、".
+_NUMBERED = re.compile(r"^\s*(?:[(（]?\s*(?:\d+|[一二三四五六七八九十]+)\s*[)）.、．:：]|[-*•·])\s*")
+
+
+def correction_items(note: str) -> list[str]:
+    """The items of a correction notice, one a line, without the numbering the officer typed
+    (the face numbers them) and without a heading line such as 请补正以下材料：."""
+    lines = [line.strip() for line in note.splitlines() if line.strip()]
+    items = [_NUMBERED.sub("", line, count=1).strip() for line in lines if not line.endswith((":", "："))]
+    return [item for item in items if item]
+
+
+def _standard_remedies(text: str) -> bool:
+    """Whether ``text`` is the deny form's own suggestion, in either language: the face's statutory
+    paragraph says it already, naming the reconsideration body."""
+    from approvals.actions import Deny
+
+    given = " ".join(text.split())
+    suggested = set()
+    for language in ("en", ISSUED_LANGUAGE):
+        with translation.override(language):
+            suggested.add(" ".join(str(Deny.base_fields["remedies"].initial).split()))
+    return not given or given in suggested
 
 
 def html(document: Document, values: dict[str, Any], *, language: str = ISSUED_LANGUAGE) -> str:

@@ -129,11 +129,11 @@ def validate(data: bytes) -> Validation:
         status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots, allow_fetching=False))
     except Exception as exc:  # noqa: BLE001 - a malformed signature is an invalid one
         return Validation(True, False, False, problem=f"the signature cannot be read ({type(exc).__name__})")
-    covers_all = signature.coverage is not None and signature.coverage.name in ("ENTIRE_FILE", "ENTIRE_REVISION")
+    # Bytes added after the signature (an appended line, an incremental update) leave the signed
+    # revision sound but change the file: not intact, as a reader of the file means it.
     whole = signature.coverage is not None and signature.coverage.name == "ENTIRE_FILE"
     subject = status.signing_cert.subject.human_friendly if status.signing_cert else ""
-    intact = bool(status.intact and status.valid and covers_all)
-    return Validation(True, intact, bool(status.trusted and whole), subject)
+    return Validation(True, bool(status.intact and status.valid and whole), bool(status.trusted), subject)
 
 
 def generate_development_pair(key: Path, cert: Path, organisation: str) -> None:

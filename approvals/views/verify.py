@@ -3,9 +3,10 @@ opens this page with both filled in), or by uploading the PDF. No account needed
 
 It shows only what the document itself prints and the case's public status
 (approvals.documents.verify). A wrong code gets the same answer as an unknown number. Failed
-attempts are counted per address and per document number, before the lookup, as the public
-lookup's are (approvals/throttle.py; VERIFY_MAX_FAILURES in VERIFY_WINDOW_SECONDS); past the limit
-the page answers 429 with Retry-After. An uploaded PDF is read and forgotten, never stored.
+attempts are counted per address, before the lookup, as the public lookup's are
+(approvals/throttle.py; VERIFY_MAX_FAILURES in VERIFY_WINDOW_SECONDS); past the limit the page
+answers 429 with Retry-After. An uploaded PDF is read and forgotten, never stored; a body larger
+than any document is refused (413) before it is read.
 """
 
 from __future__ import annotations
@@ -71,10 +72,22 @@ class ByFile(forms.Form):
         return read_pdf(self.cleaned_data["pdf"])
 
 
-def keys(request: HttpRequest, number: str | None = None) -> list[str]:
-    """The throttle's keys: the address, and the document number once one is named."""
-    found = [f"verify:address:{client_address(request)}"]
-    return found if number is None else [*found, f"verify:number:{number}"]
+def keys(request: HttpRequest) -> list[str]:
+    """The throttle's key: the address. Not the document number as well, as the public lookup
+    counts the tracking number: anyone may name a document's number (they follow each other), so
+    a count per number would let one address keep any document from being verified by its holder,
+    ten wrong codes a window. An 8-character code of 31 symbols (about 10^12) is out of reach at
+    VERIFY_MAX_FAILURES a window per address."""
+    return [f"verify:address:{client_address(request)}"]
+
+
+def too_large(request: HttpRequest) -> bool:
+    """A body larger than any document with its form: refused by its declared length, unread."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    return declared > checks.MAX_PDF_BYTES + 64 * 1024
 
 
 def _blocked(request: HttpRequest, spent: throttle.Spent) -> HttpResponse:
@@ -89,8 +102,17 @@ def _blocked(request: HttpRequest, spent: throttle.Spent) -> HttpResponse:
 @csrf_exempt  # only so that the upload handler is set before the body is read: the token is checked next
 def verify(request: HttpRequest) -> HttpResponse:
     """The upload is kept in memory and never on disk (checks.InMemoryUpload)."""
+    if too_large(request):
+        context = {"by_code": ByCode(), "by_file": ByFile(), "blocked": _too_large_message()}
+        return render(request, "approvals/public/verify.html", context, status=413)
     request.upload_handlers = [checks.InMemoryUpload(request)]
     return _verify(request)
+
+
+def _too_large_message() -> str:
+    return _("The file is larger than any document this office issues (at most %(max)s KB).") % {
+        "max": checks.MAX_PDF_BYTES // 1024
+    }
 
 
 @csrf_protect
@@ -110,7 +132,7 @@ def _verify(request: HttpRequest) -> HttpResponse:
         if not by_code.is_valid():
             return render(request, "approvals/public/verify.html", context, status=400)
         number = by_code.cleaned_data["number"]
-        spent = throttle.spend(keys(request, number), limit, window)
+        spent = throttle.spend(keys(request), limit, window)
         if not spent.allowed:
             return _blocked(request, spent)
         found = checks.lookup(number, by_code.cleaned_data["code"])
