@@ -918,7 +918,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         pg.init()
         pg.start()
+        # Deemed acceptances issue documents: a signing pair and a private folder of the drill's own.
+        from approvals.documents.signing import generate_development_pair
+
+        generate_development_pair(work / "signing" / "key.pem", work / "signing" / "cert.pem", "安徽省通信管理局")
         os.environ.update(
+            DOCUMENT_SIGNING_KEY=str(work / "signing" / "key.pem"),
+            DOCUMENT_SIGNING_CERT=str(work / "signing" / "cert.pem"),
+            PRIVATE_MEDIA_ROOT=str(work / "private"),
             DATABASE_URL=pg.url("drill"),
             DEBUG="1",
             SECRET_KEY=SECRET,

@@ -42,11 +42,18 @@ def signing_pair(tmp_path_factory):
     signing.generate_development_pair(key, cert, "安徽省通信管理局")
     names = ("DOCUMENT_SIGNING_KEY", "DOCUMENT_SIGNING_CERT", "PRIVATE_MEDIA_ROOT")
     saved = [getattr(django_settings, name) for name in names]
+    saved_env = {name: os.environ.get(name) for name in names}
     for name, value in zip(names, (str(key), str(cert), tmp_path_factory.mktemp("private")), strict=True):
         setattr(django_settings, name, value)
+        os.environ[name] = str(value)  # and for the processes a test starts (a django-q2 cluster, a drill)
     yield key, cert
     for name, value in zip(names, saved, strict=True):
         setattr(django_settings, name, value)
+    for name, value in saved_env.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(autouse=True)

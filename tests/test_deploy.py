@@ -166,7 +166,10 @@ DRILL = ROOT / "scripts" / "restore_drill.sh"
 
 
 def drill(database_url: str) -> subprocess.CompletedProcess:
+    from django.conf import settings
+
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL"}}
+    env["PRIVATE_MEDIA_ROOT"] = str(settings.PRIVATE_MEDIA_ROOT)  # the test's files: verify_audit checks them
     return subprocess.run(
         ["bash", str(DRILL)],
         capture_output=True,
