@@ -69,6 +69,7 @@ class CalendarJob(models.Model):
     (a large recompute reports its progress here)."""
 
     class Status(models.TextChoices):
+        PREVIEWING = "previewing", _("Previewing")
         PREVIEWED = "previewed", _("Previewed")
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
