@@ -50,36 +50,72 @@ ALERT_AUDIENCE = {
 EMAILED = frozenset(e.name for e in catalogue.ENTRIES if e.emailed)
 
 
-def recipients(event: AuditEvent, app: Application) -> dict[int, str]:
-    """The users to tell about ``event`` (never its own actor), with their email addresses."""
+def audience(event: AuditEvent) -> set[str]:
+    """Who, by role in the case, hears of ``event`` (the catalogue's audience; an alert's by level)."""
     if event.action == "alert":
-        audience = ALERT_AUDIENCE.get(event.data.get("level"), set())
-    else:
-        audience = AUDIENCE.get(event.action, set())
-    who = Q(pk__in=[])
-    if APPLICANT in audience:
-        who |= Q(role=Role.ENTERPRISE, organisation_id=app.organisation_id)
-    if PROVIDER in audience and app.provider_id:
-        who |= Q(role=Role.PROVIDER, organisation_id=app.provider_id)
-    if OFFICER in audience:
-        officers = {app.officer_id, event.data.get("previous_officer")} - {None}
-        who |= Q(pk__in=officers)
-    if MANAGERS in audience and app.department_id:
-        who |= Q(role=Role.MANAGER, department_id=app.department_id)
-    if ADMINS in audience:
-        who |= Q(role=Role.ADMIN)
-    found = dict(User.objects.filter(who, is_active=True).values_list("pk", "email"))
-    found.pop(event.actor_id, None)
+        return ALERT_AUDIENCE.get(event.data.get("level"), set())
+    return AUDIENCE.get(event.action, set())
+
+
+def recipients(events: list[AuditEvent]) -> dict[int, dict[int, str]]:
+    """The users to tell about each event (never its own actor), with their email addresses, by
+    event id: one query for any number of events."""
+    wanted = [(event, event.application, audience(event)) for event in events]
+    organisations = {(Role.ENTERPRISE, app.organisation_id) for _e, app, who in wanted if APPLICANT in who}
+    organisations |= {
+        (Role.PROVIDER, app.provider_id) for _e, app, who in wanted if PROVIDER in who and app.provider_id
+    }
+    officers = {pk for event, app, who in wanted if OFFICER in who for pk in _officers(event, app)}
+    departments = {app.department_id for _e, app, who in wanted if MANAGERS in who and app.department_id}
+    admins = any(ADMINS in who for _e, _app, who in wanted)
+    query = Q(pk__in=officers) | Q(role=Role.MANAGER, department_id__in=departments)
+    for role in (Role.ENTERPRISE, Role.PROVIDER):
+        query |= Q(role=role, organisation_id__in={org for r, org in organisations if r == role})
+    if admins:
+        query |= Q(role=Role.ADMIN)
+    users = []
+    if officers or departments or organisations or admins:
+        users = list(
+            User.objects.filter(query, is_active=True).values_list(
+                "pk", "email", "role", "organisation_id", "department_id"
+            )
+        )
+    email = {pk: address for pk, address, *_rest in users}
+    members: dict[tuple, list[int]] = {}  # (role, organisation or department) -> users
+    for pk, _address, role, organisation, department in users:
+        scope = None if role == Role.ADMIN else department if role == Role.MANAGER else organisation
+        members.setdefault((role, scope), []).append(pk)
+    found: dict[int, dict[int, str]] = {}
+    for event, app, who in wanted:
+        told = [pk for pk in _officers(event, app) if pk in email] if OFFICER in who else []
+        if APPLICANT in who:
+            told += members.get((Role.ENTERPRISE, app.organisation_id), [])
+        if PROVIDER in who and app.provider_id:
+            told += members.get((Role.PROVIDER, app.provider_id), [])
+        if MANAGERS in who and app.department_id:
+            told += members.get((Role.MANAGER, app.department_id), [])
+        if ADMINS in who:
+            told += members.get((Role.ADMIN, None), [])
+        found[event.pk] = {pk: email[pk] for pk in told if pk != event.actor_id}
     return found
+
+
+def _officers(event: AuditEvent, app: Application) -> set[int]:
+    """The officers an event concerns: the case's, and the one it was taken from (a reassignment)."""
+    return {app.officer_id, event.data.get("previous_officer")} - {None}
 
 
 def notify(events: Iterable[AuditEvent]) -> int:
     """Create the in-app notifications for ``events``, inside the workflow's transaction: who
     is told is decided as the event happens (the officer then, not the officer later), and a
-    rolled-back change tells nobody. A second call for the same events adds nothing."""
+    rolled-back change tells nobody. A second call for the same events adds nothing. A constant
+    number of queries for any number of events."""
     events = [event for event in events if event.application is not None]
+    if not events:
+        return 0
     told = set(Notification.objects.filter(event__in=events).values_list("event_id", "recipient_id"))
     issued = _document_ids(events)
+    to_tell = recipients(events)
     rows = []
     for event in events:
         app = event.application
@@ -95,7 +131,7 @@ def notify(events: Iterable[AuditEvent]) -> int:
                 data=data,
                 email=bool(address) and event.action in EMAILED,
             )
-            for user_id, address in sorted(recipients(event, app).items())
+            for user_id, address in sorted(to_tell[event.pk].items())
             if (event.pk, user_id) not in told
         ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent run may have won

@@ -219,18 +219,79 @@ def test_a_broken_unit_does_not_stop_the_sweep(cast: Cast, now, monkeypatch) -> 
     first = cast.received(on=D("2026-03-02"))
     second = cast.received(on=D("2026-03-02"))
     now(D("2026-03-06"))
-    real = workflow.raise_alert
+    real = workflow.raise_alerts
 
-    def broken(pk, *args, **kwargs):
-        if pk == first.pk:
+    def broken(units, **kwargs):
+        if any(pk == first.pk for pk, _clock, _level in units):
             raise RuntimeError("boom")
-        return real(pk, *args, **kwargs)
+        return real(units, **kwargs)
 
-    monkeypatch.setattr(workflow, "raise_alert", broken)
+    monkeypatch.setattr(workflow, "raise_alerts", broken)
     result = sla.sweep(D("2026-03-06"))
+    # The batch of both failed; done again one by one, only the broken unit is left.
     assert (result.raised, result.failed) == (1, [first.pk])
     assert Alert.objects.filter(application=second).count() == 1
     assert Application.objects.get(pk=first.pk).next_alert_on == D("2026-03-06"), "left for the next sweep"
+
+
+def _received(cast: Cast, count: int) -> list[int]:
+    return [cast.received(on=D("2026-03-02")).pk for _ in range(count)]
+
+
+def _batch_counting(day: date, size: int) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        claimed = sla.process_batch(day, sla.SweepResult(), size)
+    return claimed, len(queries)
+
+
+def test_a_batch_costs_the_same_queries_for_3_alerts_as_for_30(cast: Cast, now) -> None:
+    """Claimed in one statement, raised with bulk writes: the queries are per batch, not per alert."""
+    now(D("2026-03-02"))
+    pks = _received(cast, 33)
+    now(D("2026-03-06"))
+    assert _batch_counting(D("2026-03-06"), 3)[0] == 3
+    claimed, few_queries = _batch_counting(D("2026-03-06"), 3)
+    assert claimed == 3
+    claimed, many_queries = _batch_counting(D("2026-03-06"), 30)
+    assert claimed == 27
+    assert many_queries == few_queries, "the queries of a batch do not grow with its alerts"
+    assert Alert.objects.filter(application__in=pks, level="yellow").count() == 33
+    assert Notification.objects.filter(application__in=pks, kind="alert").count() == 33
+    assert AuditEvent.objects.filter(application__in=pks, action="alert").count() == 33
+    from approvals.audit import verify_chain
+
+    assert verify_chain().ok, "the batch's events are chained in order"
+    assert not Application.objects.filter(pk__in=pks, next_alert_level="acceptance:yellow").exists()
+    assert sla.sweep(D("2026-03-06")).raised == 0
+
+
+def test_batches_double_up_to_the_configured_size(cast: Cast, now, settings) -> None:
+    settings.SLA_SWEEP_BATCH = 16
+    now(D("2026-03-02"))
+    _received(cast, 40)
+    now(D("2026-03-06"))
+    result = sla.sweep(D("2026-03-06"))
+    assert (result.raised, result.batches) == (40, 3), "10, then 16 (not 20), then the 14 left"
+    assert sla.sweep(D("2026-03-06")).raised == 0
+
+
+def test_a_failed_batch_rolls_back_whole(cast: Cast, now, monkeypatch) -> None:
+    """An error in one unit of a batch leaves every unit of it as it was: no alert, no audit row."""
+    now(D("2026-03-02"))
+    pks = _received(cast, 3)
+    now(D("2026-03-06"))
+    from approvals.workflow import alerts
+
+    monkeypatch.setattr(alerts.audit, "append", lambda drafts: (_ for _ in ()).throw(RuntimeError("disk full")))
+    with pytest.raises(RuntimeError):
+        workflow.raise_alerts([(pk, "acceptance", "yellow") for pk in pks], on=D("2026-03-06"))
+    assert not Alert.objects.filter(application__in=pks).exists()
+    assert all(
+        d == D("2026-03-06") for d in Application.objects.filter(pk__in=pks).values_list("next_alert_on", flat=True)
+    )
 
 
 # -- the morning digest ---------------------------------------------------------------------

@@ -8,15 +8,16 @@ so each rule exists once. Errors are WorkflowError subclasses whose message is m
 person who asked.
 
 The package's modules: ``core`` (the step, the transition gate, the errors, the preamble,
-``refresh_clocks``, ``today``), ``applications`` (a case's transitions, reassignment, alerts,
-``available_actions``), ``drafts`` (drafts, materials, submission), ``ratings``,
-``appointments``, ``calendar`` (calendar loads: preview, confirm, run). Every public name is
-importable from ``approvals.workflow``; django-q2 names ``approvals.workflow.apply_calendar_job``.
+``refresh_clocks``, ``today``), ``applications`` (a case's transitions, reassignment,
+``available_actions``), ``alerts`` (the sweep's alerts, in batches), ``drafts`` (drafts,
+materials, submission), ``ratings``, ``appointments``, ``calendar`` (calendar loads: preview,
+confirm, run). Every public name is importable from ``approvals.workflow``; django-q2 names
+``approvals.workflow.apply_calendar_job``.
 """
 
+from approvals.workflow.alerts import LEVELS, raise_alert, raise_alerts
 from approvals.workflow.applications import (
     FILING_NUMBER,
-    LEVELS,
     accept,
     approve_extension,
     available_actions,
@@ -26,7 +27,6 @@ from approvals.workflow.applications import (
     file,
     forward_to_administration,
     grant,
-    raise_alert,
     reassign,
     recompute,
     refuse_filing,
@@ -134,6 +134,7 @@ __all__ = [
     "preview_is_current",
     "preview_upload",
     "raise_alert",
+    "raise_alerts",
     "rate",
     "reassign",
     "recompute",

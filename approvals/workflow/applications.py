@@ -1,6 +1,6 @@
 """A case's transitions, from the applicant's answer to the decision: resubmit and withdraw, the
 access provider's check (website filings), the case officer's acceptance, corrections, special
-procedures, extensions and decisions, a manager's reassignment, the sweep's alerts, and what a
+procedures, extensions and decisions, a manager's reassignment, and what a
 user may do now (``available_actions``)."""
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import permissions
-from approvals.deadlines import alert_plan, pauses_of, read_clocks
 from approvals.holidays import work_calendar
 from approvals.models import (
-    Alert,
     Application,
     Policy,
     Role,
@@ -306,46 +304,6 @@ def reassign(app_id: int, actor: User, officer_id: int, *, note: str = "") -> Ap
         step = _Step(app, actor, today(), [])
         step.record("reassign", note=note, previous_officer=previous, officer=officer.pk)
         return _finish(step)
-
-
-# -- SLA alerts (the sweep in approvals.sla calls this) -------------------------------------------
-
-
-def raise_alert(app_id: int, clock: str, level: str, *, on: date | None = None) -> Alert | None:
-    """Record that a running clock reached ``level``, tell the people concerned (in-app, and by
-    email after commit), and aim the application at its next level. For the acceptance clock's
-    last level the application is deemed accepted. Returns the new alert, or None when the
-    level is not (or no longer) due: raising is idempotent."""
-    on = on or today()
-    with transaction.atomic():
-        app = _lock(app_id)
-        calendar = work_calendar()
-        reading = read_clocks(app, calendar, pauses_of(app))
-        plan = {(item.clock, item.level): item for item in alert_plan(app, reading, calendar)}
-        item = plan.get((clock, level))
-        active = app.alerts.filter(clock=clock, level=level, cleared_on__isnull=True).exists()
-        if item is None or item.day > on or active:
-            # Stale: the clock moved on since the next alert was stored. Re-aim and stop.
-            if refresh_clocks(app, calendar):
-                app.save()
-            return None
-        alert = Alert.objects.create(application=app, clock=clock, level=level, due=item.due, raised_on=on)
-        if level == "deemed":
-            deem_accepted(app.pk, on=on)
-            return alert
-        # When a later level of the same clock has come too (a sweep catching up), this one is
-        # recorded but only the most serious is told: "due soon" about an overdue case is noise.
-        passed = any(
-            other.clock == clock and other.day <= on and LEVELS.index(other.level) > LEVELS.index(level)
-            for other in plan.values()
-        )
-        step = _Step(app, None, on, [])
-        step.record("alert", clock=clock, level=level, due=item.due.isoformat(), **({"passed": True} if passed else {}))
-        _finish(step, calendar, tell=not passed)
-        return alert
-
-
-LEVELS = ["yellow", "red", "severe", "deemed"]
 
 
 # -- what a user may do -----------------------------------------------------------------------

@@ -10,7 +10,7 @@ WorkflowError subclasses whose message is meant for the person who asked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -299,15 +299,21 @@ def _transition(
         return _finish(step)
 
 
-def refresh_clocks(app: Application, calendar: WorkCalendar) -> dict[str, tuple]:
+def refresh_clocks(
+    app: Application, calendar: WorkCalendar, *, alerts: Iterable[Alert] | None = None
+) -> dict[str, tuple]:
     """Set the application's clock columns from its events; return what changed (old, new).
 
     Also re-arms alerts: a level raised earlier that the running clock, as it now stands, has
     not reached yet (an extension, a later due date after a pause or a calendar change) is
-    cleared, so that the sweep raises it again when the day comes."""
+    cleared, so that the sweep raises it again when the day comes. ``alerts`` are the
+    application's alerts when the caller has them (a batch: prefetched, with those it has just
+    raised); else they are read."""
     reading = read_clocks(app, calendar, pauses_of(app) if app.pk else [])
     plan = alert_plan(app, reading, calendar)
-    active = {(a.clock, a.level): a for a in app.alerts.all() if a.cleared_on is None} if app.pk else {}
+    if alerts is None:
+        alerts = app.alerts.all() if app.pk else []
+    active = {(a.clock, a.level): a for a in alerts if a.cleared_on is None}
     now = today()
     rearmed = [
         active.pop((item.clock, item.level)).pk
@@ -381,6 +387,13 @@ def _announce(drafts: list[audit.Draft], *, tell: bool = True) -> list[AuditEven
     (in-app now, by email once the transaction commits)."""
     events = audit.append(drafts)
     if tell:
+        _tell(events)
+    return events
+
+
+def _tell(events: list[AuditEvent]) -> None:
+    """Notify the people concerned of events already appended: in-app now, by email once the
+    transaction commits (one django-q2 task for them all)."""
+    if events:
         notifications.notify(events)
         notifications.queue([event.pk for event in events])
-    return events
