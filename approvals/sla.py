@@ -44,7 +44,7 @@ BATCH = 500
 
 
 def batch_size() -> int:
-    return max(1, getattr(settings, "SLA_SWEEP_BATCH", BATCH))
+    return getattr(settings, "SLA_SWEEP_BATCH", BATCH)
 
 
 @dataclass

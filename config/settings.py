@@ -272,6 +272,9 @@ SLA_DIGEST_AT = os.environ.get("SLA_DIGEST_AT", "08:30")
 if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", SLA_DIGEST_AT):
     raise ImproperlyConfigured(f"SLA_DIGEST_AT={SLA_DIGEST_AT!r} is not a time of day such as 08:30")
 SLA_SWEEP_MINUTES = env_int("SLA_SWEEP_MINUTES", 5)
+SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 500)  # the most alerts one transaction of the sweep raises
+if SLA_SWEEP_BATCH < 1:
+    raise ImproperlyConfigured(f"SLA_SWEEP_BATCH={SLA_SWEEP_BATCH} must be at least 1")
 
 # Email: the console in development; SMTP when EMAIL_URL-like settings are given.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -59,6 +59,7 @@ def test_postgres_urls_are_understood() -> None:
         ({"DEBUG": "1", "AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT and AXES_COOLOFF_MINUTES must be at least 1"),
         ({"DEBUG": "1", "AXES_COOLOFF_MINUTES": "15m"}, "AXES_COOLOFF_MINUTES='15m' is not a whole number"),
         ({"DEBUG": "1", "SESSION_HOURS": "0"}, "SESSION_HOURS must be at least 1"),
+        ({"DEBUG": "1", "SLA_SWEEP_BATCH": "0"}, "SLA_SWEEP_BATCH=0 must be at least 1"),
     ],
 )
 def test_a_bad_value_fails_loudly_at_start(env: dict[str, str], message: str) -> None:
