@@ -12,8 +12,9 @@ it again; one killed after it leaves only emails owed, which the outbox sends on
 Parallel sweeps never raise an alert twice: a claimed row is locked until its batch commits, and
 the unique active alert stops a second anyway.
 
-The first batch is small and each next one twice the last, up to ``batch_size()``: the first
-alerts are out at once, and a large backlog goes in large batches. A batch that fails is done
+The first batch is one unit and each next one twice the last, up to ``batch_size()``: the first
+alerts are out at once, a worker killed early in a sweep loses little work, and a large backlog
+goes in large batches. A batch that fails is done
 again one unit at a time, so that only the unit at fault waits for the next sweep.
 
 django-q2's schedules (approvals.schedules) call ``sweep_task`` every few minutes and
@@ -38,7 +39,7 @@ from approvals.models import OPEN_STATES, URGENCY_ORDER, Application, Digest, No
 logger = logging.getLogger(__name__)
 
 #: The first batch of a sweep; each next one is twice the last, up to ``batch_size()``.
-FIRST_BATCH = 10
+FIRST_BATCH = 1
 #: The default of ``settings.SLA_SWEEP_BATCH``: the most units one transaction takes.
 BATCH = 500
 

@@ -274,7 +274,7 @@ def test_batches_double_up_to_the_configured_size(cast: Cast, now, settings) -> 
     _received(cast, 40)
     now(D("2026-03-06"))
     result = sla.sweep(D("2026-03-06"))
-    assert (result.raised, result.batches) == (40, 3), "10, then 16 (not 20), then the 14 left"
+    assert (result.raised, result.batches) == (40, 6), "1, 2, 4, 8, then 16 (not 32), then the 9 left"
     assert sla.sweep(D("2026-03-06")).raised == 0
 
 
