@@ -280,6 +280,15 @@ def main(argv: list[str] | None = None) -> int:
     # database of its own, emptied first, so that every run starts from a cold cache.
     redis_url = os.environ.get("LOADTEST_REDIS_URL", DEFAULT_REDIS_URL)
     empty_cache(redis_url)
+    scratch = tempfile.mkdtemp(prefix="shixian-loadtest-")
+    # The writer's acts issue signed documents: a throwaway signing pair, and a private folder
+    # of this run's own for their files (as `make check-deploy` does).
+    subprocess.run(
+        [sys.executable, "manage.py", "signing_key", "--test-pair", f"{scratch}/pair"],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     server_env = {
         **os.environ,
         "DEBUG": "0",
@@ -289,6 +298,9 @@ def main(argv: list[str] | None = None) -> int:
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "LOG_LEVEL": "WARNING",
         "REDIS_URL": redis_url,
+        "DOCUMENT_SIGNING_KEY": f"{scratch}/pair/key.pem",
+        "DOCUMENT_SIGNING_CERT": f"{scratch}/pair/cert.pem",
+        "PRIVATE_MEDIA_ROOT": f"{scratch}/private",
     }
     # DEBUG=0 serves the hashed static files collectstatic writes.
     subprocess.run(
@@ -300,7 +312,6 @@ def main(argv: list[str] | None = None) -> int:
         env=server_env,
         start_new_session=True,
     )
-    scratch = tempfile.mkdtemp(prefix="shixian-loadtest-")
     try:
         wait_until_up(f"http://{BIND}/accounts/login/")
         users = os.environ.get("LOADTEST_USERS", "16")
