@@ -13,6 +13,7 @@ these; ``approvals.holidays`` reads the schedules and writes the tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import audit
@@ -39,8 +41,8 @@ from approvals.holidays import (
 )
 from approvals.models import (
     CLOCK_COLUMNS,
+    CLOCK_DUE_COLUMNS,
     Application,
-    AuditEvent,
     CalendarDay,
     CalendarJob,
     CalendarYear,
@@ -48,6 +50,7 @@ from approvals.models import (
     DayKind,
     User,
 )
+from approvals.rows import update_rows
 from approvals.workflow.core import _announce, _due_dates_moved, refresh_clocks, today
 
 CLOCK_FIELDS = [*CLOCK_COLUMNS, "next_alert_on", "next_alert_level"]  # what a recompute writes
@@ -67,26 +70,58 @@ def _touched(first: date | None, last: date | None):
     return candidates
 
 
-def _recompute(pks: list[int], reason: str, actor: User | None, calendar: WorkCalendar) -> list[AuditEvent]:
-    """Recompute these applications (locked), save what changed, record each moved due date."""
-    apps = (
+#: Applications per transaction of a recompute (and per step of a preview): each chunk's reads,
+#: writes, audit append and notifications take a constant number of queries, and memory holds one
+#: chunk's applications at a time.
+CHUNK = 1000
+
+#: The time limit of the calendar's django-q2 tasks (the preview, the load), in seconds: a load
+#: touching every open case takes seconds, this leaves room for a slow database. Capped below the
+#: broker's ``retry`` (``task_timeout``): a task still running when the broker hands it out again
+#: would run twice.
+TASK_TIMEOUT = 900
+
+
+def task_timeout() -> int:
+    """The ``timeout`` given to the calendar's tasks: TASK_TIMEOUT, or less when Q_CLUSTER's
+    ``retry`` (after which an unacknowledged task is handed out again) is not longer than that."""
+    from django.conf import settings
+
+    retry = (getattr(settings, "Q_CLUSTER", None) or {}).get("retry", 60)
+    return max(1, min(TASK_TIMEOUT, retry - 10))
+
+
+def _chunk_of(pks: list[int]):
+    """Applications ``pks`` with what ``refresh_clocks`` and the preview read of each: the policy,
+    the pauses, the alerts (three queries for the chunk)."""
+    return (
         Application.objects.filter(pk__in=pks)
         .select_related("policy")
         .prefetch_related("special_procedures", "alerts")
-        .select_for_update(of=("self",))
         .order_by("pk")
     )
+
+
+def _recompute(pks: list[int], reason: str, actor: User | None, calendar: WorkCalendar) -> int:
+    """Recompute these applications (locked), write what changed and record each moved due date:
+    the same number of queries for any number of applications (their rows read with what the
+    clocks need, the changed columns written in one statement, one audit append, the in-app
+    notifications with their recipients looked up once, one delivery task after commit).
+    Returns how many applications had a due date moved."""
+    apps = list(_chunk_of(pks).select_for_update(of=("self",)))
     changed_apps, drafts = [], []
+    fields: set[str] = set()
     for app in apps:
         changed = refresh_clocks(app, calendar)
         if not changed:
             continue
         changed_apps.append(app)
+        fields.update(changed)
         event = _due_dates_moved(app, actor, reason, changed)
         if event is not None:
             drafts.append(event)
-    Application.objects.bulk_update(changed_apps, CLOCK_FIELDS, batch_size=500)
-    return _announce(drafts)
+    update_rows(changed_apps, sorted(fields))
+    return len(_announce(drafts))
 
 
 def recompute_open_clocks(
@@ -101,20 +136,30 @@ def recompute_open_clocks(
     """After a calendar change between ``first`` and ``last``: recompute every open clock whose
     window touches those days, in bulk, and record each moved due date. Returns how many moved.
 
-    In one transaction by default; with ``chunk``, one transaction per ``chunk`` applications
-    (each consistent, the whole idempotent) so that ``progress(done, total)`` can be reported
-    while a large recompute runs."""
+    Always CHUNK applications at a time, so that memory holds one chunk's applications (and the
+    id list). In one transaction by default; with ``chunk``, one transaction per ``chunk``
+    applications (each consistent, the whole idempotent) so that ``progress(done, total)`` can be
+    reported, and seen, while a large recompute runs."""
     calendar = work_calendar()
     pks = list(_touched(first, last).order_by("pk").values_list("pk", flat=True))
-    if chunk is None:
-        with transaction.atomic():
-            return len(_recompute(pks, reason, actor, calendar))
+    with transaction.atomic() if chunk is None else nullcontext():
+        return _in_chunks(pks, chunk or CHUNK, reason, actor, calendar, progress)
+
+
+def _in_chunks(
+    pks: list[int],
+    chunk: int,
+    reason: str,
+    actor: User | None,
+    calendar: WorkCalendar,
+    progress: Callable[[int, int], None] | None,
+) -> int:
     moved = 0
     if progress is not None:
         progress(0, len(pks))
     for start in range(0, len(pks), chunk):
         with transaction.atomic():
-            moved += len(_recompute(pks[start : start + chunk], reason, actor, calendar))
+            moved += _recompute(pks[start : start + chunk], reason, actor, calendar)
         if progress is not None:
             progress(min(start + chunk, len(pks)), len(pks))
     return moved
@@ -145,18 +190,49 @@ class Move:
     new: str | None
 
 
-def preview_calendar(schedule: Schedule) -> list[Move]:
-    """What loading ``schedule`` would move, without changing anything: the load runs in a
-    transaction that is rolled back."""
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _foresee(
+    schedule: Schedule, after: WorkCalendar, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[Move], int, int]:
+    """What loading ``schedule`` would do, counted without writing anything: each touched open
+    application's clocks read on ``after`` (the calendar once it is loaded) and compared with its
+    stored due dates, as ``refresh_clocks`` will compare them; and of the open applications with a
+    provisional due date, how many stay provisional. Chunk by chunk (CHUNK applications, three
+    queries each), ``progress(done, total)`` after each. Returns (moves, provisional, stay)."""
+    touched = set(_touched(*_span(schedule)).values_list("pk", flat=True))
+    provisional = set(Application.objects.open().provisional().values_list("pk", flat=True))
+    pks = sorted(touched | provisional)
     moves: list[Move] = []
-    with transaction.atomic():
-        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        load_calendar(schedule)
-        for event in AuditEvent.objects.filter(pk__gt=before, action="due_date_moved").select_related("application"):
-            for field, (old, new) in event.data.items():
-                moves.append(Move(event.application_id, event.application.tracking_number or "", field, old, new))
-        transaction.set_rollback(True)
-    return moves
+    stay = 0
+    if progress is not None:
+        progress(0, len(pks))
+    for start in range(0, len(pks), CHUNK):
+        for app in _chunk_of(pks[start : start + CHUNK]).prefetch_related(None).prefetch_related("special_procedures"):
+            try:
+                reading = read_clocks(app, after, pauses_of(app))
+            except ValueError:  # a clock the engine refuses: the recompute leaves it as it is
+                reading = None
+            if app.pk in provisional:
+                stay += reading is None or reading.provisional
+            if reading is None or app.pk not in touched:
+                continue
+            for kind, column in CLOCK_DUE_COLUMNS.items():
+                clock = reading.of(kind)
+                old, new = getattr(app, column), clock.due if clock else None
+                if old != new:
+                    moves.append(Move(app.pk, app.tracking_number or "", kind, _iso(old), _iso(new)))
+        if progress is not None:
+            progress(min(start + CHUNK, len(pks)), len(pks))
+    return moves, len(provisional), stay
+
+
+def preview_calendar(schedule: Schedule) -> list[Move]:
+    """What loading ``schedule`` would move, without changing anything (nothing is written: each
+    clock is read on the calendar as it will be)."""
+    return _foresee(schedule, calendar_after(schedule))[0]
 
 
 def preview_is_current(preview: dict) -> bool:
@@ -193,32 +269,9 @@ def calendar_after(schedule: Schedule) -> WorkCalendar:
     return WorkCalendar.official().with_days(days, years)
 
 
-def _still_provisional(app: Application, calendar: WorkCalendar) -> bool:
-    try:
-        return read_clocks(app, calendar, pauses_of(app)).provisional
-    except ValueError:  # a clock the engine refuses: the recompute leaves it as it is
-        return True  # it is provisional now
-
-
-def make_preview(schedule: Schedule) -> dict:
-    """What loading ``schedule`` would do, as the JSON kept on the job: every moved due date
-    with its shift in working days (counted on the new calendar), and how many of the open
-    applications with a provisional due date become official."""
-    moves = preview_calendar(schedule)
-    after = calendar_after(schedule)
-    rows = []
-    for move in moves:
-        old = date.fromisoformat(move.old) if move.old else None
-        new = date.fromisoformat(move.new) if move.new else None
-        shift = after.working_days_between(old, new).days if old and new else None
-        days = (new - old).days if old and new else None
-        rows.append([move.application_id, move.tracking_number, move.field, move.old, move.new, shift, days])
-    provisional = list(
-        Application.objects.open().provisional().select_related("policy").prefetch_related("special_procedures")
-    )
-    stay = sum(1 for app in provisional if _still_provisional(app, after))
+def _facts(schedule: Schedule) -> dict:
+    """What the preview says of the schedule itself, known as soon as it is read."""
     first, last = min(entry.date for entry in schedule.entries), max(entry.date for entry in schedule.entries)
-    calendar = work_calendar()
     return {
         "entries": len(schedule.entries),
         "holidays": sum(1 for entry in schedule.entries if not entry.working),
@@ -228,14 +281,34 @@ def make_preview(schedule: Schedule) -> dict:
         "source": schedule.source,
         "correction": schedule.correction,
         "replaces": list(schedule.replaces),
+    }
+
+
+def make_preview(schedule: Schedule, *, progress: Callable[[int, int], None] | None = None) -> dict:
+    """What loading ``schedule`` would do, as the JSON kept on the job: every moved due date
+    with its shift in working days (counted on the new calendar), and how many of the open
+    applications with a provisional due date become official. Writes nothing; reports
+    ``progress(done, total)`` over the open applications it reads."""
+    calendar = work_calendar()
+    after = calendar_after(schedule)
+    moves, provisional, stay = _foresee(schedule, after, progress)
+    rows = []
+    for move in moves:
+        old = date.fromisoformat(move.old) if move.old else None
+        new = date.fromisoformat(move.new) if move.new else None
+        shift = after.working_days_between(old, new).days if old and new else None
+        days = (new - old).days if old and new else None
+        rows.append([move.application_id, move.tracking_number, move.field, move.old, move.new, shift, days])
+    return {
+        **_facts(schedule),
         "was_official": calendar.is_official_year(schedule.year),
         # The calendar this preview was counted on: confirming it once the calendar changed is refused.
         "calendar": calendar_version(calendar),
         "applications": len({move.application_id for move in moves}),
         "moves": rows,
-        "provisional": len(provisional),
+        "provisional": provisional,
         "stay_provisional": stay,
-        "become_official": len(provisional) - stay,
+        "become_official": provisional - stay,
     }
 
 
@@ -252,7 +325,14 @@ def job_content(schedule: Schedule, text: str, name: str) -> str:
 
 
 def make_job(schedule: Schedule, upload: bytes | str, file_name: str, user: User | None) -> CalendarJob:
-    """A previewed upload (``schedule``, read from ``upload``), kept with its preview to confirm."""
+    """A previewed upload (``schedule``, read from ``upload``), kept with its preview to confirm:
+    the preview made here and now (``preview_upload`` makes it in the background)."""
+    return _new_job(
+        schedule, upload, file_name, user, status=CalendarJob.Status.PREVIEWED, preview=make_preview(schedule)
+    )
+
+
+def _new_job(schedule: Schedule, upload: bytes | str, file_name: str, user: User | None, **fields: Any) -> CalendarJob:
     file_name = file_name[:200]
     text = upload.decode("utf-8-sig") if isinstance(upload, bytes) else upload
     return CalendarJob.objects.create(
@@ -260,9 +340,22 @@ def make_job(schedule: Schedule, upload: bytes | str, file_name: str, user: User
         file_name=file_name,
         source=schedule.source[:MAX_SOURCE],
         content=job_content(schedule, text, file_name),
-        preview=make_preview(schedule),
         created_by=user,
+        **fields,
     )
+
+
+class PreviewNotQueued(Exception):
+    """The background worker could not be reached to make an upload's preview: the job is kept,
+    failed with ``not_queued_message()``, and nothing else changed."""
+
+    def __init__(self, job: CalendarJob) -> None:
+        super().__init__(job.result)
+        self.job = job
+
+
+def not_queued_message() -> str:
+    return _("The background worker could not be reached: nothing was changed. Try again.")
 
 
 def preview_upload(
@@ -276,13 +369,70 @@ def preview_upload(
 ) -> CalendarJob:
     """Step 1 of a load from the calendar page or the API: the upload (a file, checked for size
     before it is read, its bytes, or a pasted text) read and checked as every load is
-    (``holidays.read_upload``), and kept with what loading it would do as a job to confirm.
-    Raises ScheduleError, which names the entry and what is wrong; then nothing is kept."""
+    (``holidays.read_upload``), and kept as a job, being previewed: what loading it would do is
+    counted in the background (``preview_calendar_job``, queued here) and the job shows the
+    progress, then the preview to confirm. Raises ScheduleError, which names the entry and what is
+    wrong; then nothing is kept. Raises PreviewNotQueued (the job kept, failed) when the worker
+    cannot be reached. Returns the job as it is once queued (previewed already when django-q2 runs
+    tasks inline)."""
     if isinstance(upload, File):
         check_size(upload.size)
         upload = upload.read()
     schedule = read_upload(upload, name, year=year, source=source, correction=correction)
-    return make_job(schedule, upload, name, actor)
+    job = _new_job(schedule, upload, name, actor, status=CalendarJob.Status.PREVIEWING, preview=_facts(schedule))
+    from django_q.tasks import async_task  # (looked up when called: tests replace it)
+
+    try:
+        async_task(PREVIEW_TASK, job.pk, group="calendar", timeout=task_timeout())
+    except Exception:  # noqa: BLE001 - the broker is down: the job fails, nothing else changed
+        set_calendar_job_status(
+            job.pk,
+            CalendarJob.Status.FAILED,
+            only_from=[CalendarJob.Status.PREVIEWING],
+            actor=actor,
+            result=not_queued_message(),
+        )
+        job.refresh_from_db()
+        raise PreviewNotQueued(job) from None
+    job.refresh_from_db()
+    return job
+
+
+#: The preview's django-q2 task, by its dotted path.
+PREVIEW_TASK = "approvals.workflow.calendar.preview_calendar_job"
+
+
+def _progress(job_id: int) -> Callable[[int, int], None]:
+    """Report a job's progress: ``update`` skips ``auto_now``, so ``updated_at`` is set here (the
+    page's stall check reads it)."""
+
+    def progress(done: int, total: int) -> None:
+        CalendarJob.objects.filter(pk=job_id).update(done=done, total=total, updated_at=timezone.now())
+
+    return progress
+
+
+def preview_calendar_job(job_id: int) -> str:
+    """The django-q2 task behind an upload: count what loading it would do (``make_preview``,
+    which writes nothing), reporting progress on the job, and keep the preview on it, previewed
+    (to confirm), or failed with the reason. A job no longer being previewed (a task delivered
+    twice) is left as it is."""
+    job = CalendarJob.objects.filter(pk=job_id, status=CalendarJob.Status.PREVIEWING).first()
+    if job is None:
+        return "not previewing"
+    try:
+        schedule = read_schedule_text(job.content, job.file_name, source=job.source)
+        preview = make_preview(schedule, progress=_progress(job_id))
+        preview["source"] = (job.preview or {}).get("source", schedule.source)  # as read, not cut to fit
+    except Exception as exc:
+        set_calendar_job_status(
+            job_id, CalendarJob.Status.FAILED, only_from=[CalendarJob.Status.PREVIEWING], result=str(exc)[:2000]
+        )
+        raise
+    set_calendar_job_status(
+        job_id, CalendarJob.Status.PREVIEWED, only_from=[CalendarJob.Status.PREVIEWING], preview=preview
+    )
+    return _("Due dates that would move: %(n)s.") % {"n": len(preview["moves"])}
 
 
 def confirm_job(job: CalendarJob, actor: User | None = None) -> str:
@@ -302,7 +452,7 @@ def confirm_job(job: CalendarJob, actor: User | None = None) -> str:
     try:
         # The task's dotted path is the package's name for it (approvals.workflow re-exports it),
         # as jobs queued before the workflow became a package named it.
-        async_task("approvals.workflow.apply_calendar_job", job.pk, group="calendar")
+        async_task("approvals.workflow.apply_calendar_job", job.pk, group="calendar", timeout=task_timeout())
     except Exception:  # noqa: BLE001 - the broker is down: give the preview back
         set_calendar_job_status(
             job.pk, CalendarJob.Status.PREVIEWED, only_from=[CalendarJob.Status.QUEUED], actor=actor
@@ -357,22 +507,23 @@ def apply_calendar_job(job_id: int) -> str:
     preview no longer matches the calendar (another load came first) fails, changing nothing.
     Each status change is audited (``set_calendar_job_status``)."""
     job = CalendarJob.objects.get(pk=job_id)
-    if not preview_is_current(job.preview or {}):
+    waiting = [CalendarJob.Status.PREVIEWED, CalendarJob.Status.QUEUED]  # not yet run (else: its own load)
+    if job.status in waiting and not preview_is_current(job.preview or {}):
         text = stale_preview_message()
-        set_calendar_job_status(job_id, CalendarJob.Status.FAILED, result=text)
+        set_calendar_job_status(job_id, CalendarJob.Status.FAILED, only_from=waiting, result=text)
         return text
-    set_calendar_job_status(job_id, CalendarJob.Status.RUNNING)
+    # From the queue, or again after the worker was killed mid-run (the broker hands the task out
+    # again): what is done stays correct and the rest is done. Not again once done or failed.
+    running = [CalendarJob.Status.QUEUED, CalendarJob.Status.RUNNING]
+    if not set_calendar_job_status(job_id, CalendarJob.Status.RUNNING, only_from=running):
+        return "not queued"
     try:
         schedule = read_schedule_text(job.content, job.file_name, source=job.source)
         with transaction.atomic():
             result = import_schedule(schedule)
         first, last = _span(schedule)
-
-        def progress(done: int, total: int) -> None:
-            CalendarJob.objects.filter(pk=job_id).update(done=done, total=total)
-
         moved = recompute_open_clocks(
-            _loaded(schedule), first, last, actor=job.created_by, chunk=200, progress=progress
+            _loaded(schedule), first, last, actor=job.created_by, chunk=CHUNK, progress=_progress(job_id)
         )
     except Exception as exc:
         set_calendar_job_status(job_id, CalendarJob.Status.FAILED, result=str(exc)[:2000])
