@@ -20,7 +20,7 @@ from datetime import UTC, date
 
 from django.utils import timezone
 
-from approvals.models import Application, AuditEvent, AuditHead, Document, private_storage
+from approvals.models import Application, AuditEvent, AuditHead, Document, KeptVersion, private_storage
 
 GENESIS = "0" * 64
 
@@ -86,8 +86,56 @@ def append(drafts: Iterable[Draft]) -> list[AuditEvent]:
         event.hash = prev = digest(prev, event)
         events.append(event)
     created = AuditEvent.objects.bulk_create(events)
-    AuditHead.objects.filter(pk=1).update(last_hash=prev, count=head.count + len(events))
+    count = head.count + len(events)
+    AuditHead.objects.filter(pk=1).update(last_hash=prev, count=count)
+    _move_versions(drafts, count)
     return created
+
+
+#: The fields of an application that say whose pages it is on (``scopes``).
+SCOPE_FIELDS = ("department_id", "officer_id", "organisation_id")
+
+
+def scopes(department_id: int | None, officer_id: int | None, organisation_id: int | None) -> list[str]:
+    """The kept pages' scopes (``KeptVersion``) an application of these is on: its department's
+    pages, its officer's and its organisation's."""
+    found = [f"d:{department_id if department_id is not None else 'none'}"]
+    if officer_id is not None:
+        found.append(f"u:{officer_id}")
+    if organisation_id is not None:
+        found.append(f"o:{organisation_id}")
+    return found
+
+
+def _move_versions(drafts: list[Draft], count: int) -> None:
+    """Set the version of every scope the drafts' applications are on to the chain's new
+    ``count`` (so it only grows), in one statement; an event of a reassignment moves its
+    previous officer's pages too. Events of no application (a calendar upload's status) move
+    only the chain's count, which the pages of every department key on. The rows are locked
+    after the head, which serialises appends: no two appends wait on each other's rows."""
+    moved: set[str] = set()
+    unread: set[int] = set()
+    for draft in drafts:
+        app = draft.application
+        if app is None:
+            continue
+        if all(name in app.__dict__ for name in SCOPE_FIELDS):
+            moved.update(scopes(app.department_id, app.officer_id, app.organisation_id))
+        else:  # loaded with only() some fields: read its scopes below, all at once
+            unread.add(app.pk)
+        previous = (draft.data or {}).get("previous_officer")
+        if previous:
+            moved.add(f"u:{previous}")
+    if unread:
+        for fields in Application.objects.filter(pk__in=unread).values_list(*SCOPE_FIELDS):
+            moved.update(scopes(*fields))
+    if moved:
+        KeptVersion.objects.bulk_create(
+            [KeptVersion(scope=scope, version=count) for scope in sorted(moved)],
+            update_conflicts=True,
+            unique_fields=["scope"],
+            update_fields=["version"],
+        )
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,15 @@
 
 The key of what is kept holds the state of everything such a page reads: the day (levels and
 working days left move with it), the calendar tables' version (a calendar change recomputes the
-clocks) and the audit chain's head, which moves with every change approvals.workflow makes (a
-status change, a reassignment, a moved due date, an alert, a rating: every one leaves an audit
-row), and the language. So the first view after any action counts afresh, and a view that finds
-its key reads a few milliseconds instead of counting over a million applications.
+clocks), the version of the page's scope and the language. A scope is whose cases the page
+shows: a department's (``d:<id>``), an officer's own (``u:<id>``) or an organisation's
+(``o:<id>``), see ``approvals.audit.scopes``. Every change approvals.workflow makes to an
+application (a status change, a reassignment, a moved due date, an alert, a rating: every one
+leaves an audit row) sets the versions of that application's scopes to the chain's new count,
+in the same transaction. So the first view after an action on one of its cases counts afresh,
+a page of another department or organisation stays kept, and a view that finds its key reads a
+few milliseconds instead of counting over a million applications. A page of every department
+(an administrator's) keys on the chain's count itself, which every append moves.
 
 What changes outside the workflow (a name edited in the admin) shows within ``SECONDS``. What
 decides who sees what (the user, their role and department) belongs in the caller's parts of
@@ -32,7 +37,7 @@ from django.utils.translation import get_language
 
 from approvals.calendar import WorkCalendar
 from approvals.holidays import calendar_version
-from approvals.models import AuditHead
+from approvals.models import AuditHead, KeptVersion
 
 T = TypeVar("T")
 
@@ -61,14 +66,19 @@ def page_number(raw: str | None) -> int | None:
     return None
 
 
-def key(*parts: object, calendar: WorkCalendar, today: date) -> str | None:
+def key(*parts: object, scope: str | None, calendar: WorkCalendar, today: date) -> str | None:
     """The cache key of ``parts`` (what the page is: its name, whose, which filters) as the data
-    stands; None when the calendar changed while the page was being made (keep nothing then)."""
+    of ``scope`` stands (None: every department's data); None when the calendar changed while
+    the page was being made (keep nothing then). One query."""
     version = calendar_version(calendar)
     if version is None:
         return None
-    count, last_hash = AuditHead.objects.values_list("count", "last_hash").first() or (0, "")
-    state = f"{today.isoformat()}:{version}:{count}:{last_hash[:16]}:{get_language() or ''}"
+    if scope is None:
+        count, last_hash = AuditHead.objects.values_list("count", "last_hash").first() or (0, "")
+        data = f"{count}:{last_hash[:16]}"
+    else:
+        data = f"{scope}={KeptVersion.objects.filter(scope=scope).values_list('version', flat=True).first() or 0}"
+    state = f"{today.isoformat()}:{version}:{data}:{get_language() or ''}"
     what = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]  # filters may be long: a digest
     return f"kept:{what}:{state}"
 

@@ -44,8 +44,10 @@ from approvals.models.events import (
     AuditEvent,
     AuditHead,
     Digest,
+    KeptVersion,
     Notification,
 )
+from approvals.models.figures import MonthTally
 from approvals.models.people import (
     Department,
     Organisation,
@@ -124,8 +126,10 @@ __all__ = [
     "DocumentCounter",
     "DocumentKind",
     "ExtensionState",
+    "KeptVersion",
     "LimitUnit",
     "Material",
+    "MonthTally",
     "Notification",
     "Organisation",
     "OrganisationKind",

@@ -73,6 +73,20 @@ class AuditHead(models.Model):
         return f"{self.count} events, last {self.last_hash[:12]}"
 
 
+class KeptVersion(models.Model):
+    """What moves when something a kept page shows changes (``approvals.kept``): one row per
+    scope a page can be of (``d:<department>``, ``u:<officer>``, ``o:<organisation>``), its
+    ``version`` set to the audit chain's count by every append that touches an application of
+    that scope (``approvals.audit.append``, in the action's transaction). A page of one
+    department keys on that department's version alone, so an action in another leaves it kept."""
+
+    scope = models.CharField(max_length=40, unique=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scope} @ {self.version}"
+
+
 class Notification(models.Model):
     """An in-app message to one user; its text is made, in the reader's language, from ``kind``
     and ``data`` (approvals.notifications.text)."""

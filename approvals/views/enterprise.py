@@ -301,7 +301,16 @@ def portal(request: HttpRequest) -> HttpResponse:
     chosen = chosen_filters(form)
     page = kept.page_number(request.GET.get("page"))
     key = (
-        kept.key("portal", user.pk, user.organisation_id, sorted(chosen.items()), page, calendar=calendar, today=today)
+        kept.key(
+            "portal",
+            user.pk,
+            user.organisation_id,
+            sorted(chosen.items()),
+            page,
+            scope=f"o:{user.organisation_id}",
+            calendar=calendar,
+            today=today,
+        )
         if form.is_valid() and page is not None
         else None
     )

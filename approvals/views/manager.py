@@ -68,7 +68,8 @@ def _snapshot(scope: Scope, today: date, calendar: WorkCalendar, month: str) -> 
     data (``approvals.kept``). Over a million applications counting takes about half a second;
     a view that finds them kept takes a few milliseconds."""
     department = scope.department.pk if scope.department else "all"
-    key = kept.key("dashboard", department, month, calendar=calendar, today=today)
+    data = f"d:{scope.department.pk}" if scope.department else None
+    key = kept.key("dashboard", department, month, scope=data, calendar=calendar, today=today)
     return kept.through(key, lambda: _count(scope, today, calendar, month, key))
 
 

@@ -154,6 +154,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             asked.scope,
             asked.chosen,
             kept.page_number(asked.page),
+            scope=_data_scope(user, role, asked.scope),
             calendar=calendar,
             today=today,
         )
@@ -166,6 +167,16 @@ def worklist(request: HttpRequest) -> HttpResponse:
         owner=user.pk,
     )
     return render(request, "approvals/officer/worklist.html", {"body": body})
+
+
+def _data_scope(user: User, role: str, scope: str) -> str | None:
+    """Whose cases the worklist shows, for its key (``approvals.kept``): an officer's own, a
+    department's, or (an administrator's) every department's."""
+    if role == Role.ADMIN:
+        return None
+    if scope == "mine":
+        return f"u:{user.pk}"
+    return f"d:{user.department_id if user.department_id is not None else 'none'}"
 
 
 def _worklist(request: HttpRequest, role: str, asked: Asked, today: date, calendar: WorkCalendar) -> dict:
