@@ -11,7 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -26,6 +32,18 @@ from approvals.deadlines import DeadlineError, calculate
 from approvals.holidays import ScheduleError, work_calendar
 from approvals.models import CalendarDay, CalendarJob, CalendarYear, Procedure
 from approvals.roles import Role
+from approvals.workflow.calendar import PreviewNotQueued
+
+
+@extend_schema_serializer(component_name="CalendarPreview")  # the one the schema shows
+class CalendarUploadSerializer(s.CalendarPreviewSerializer):
+    """A schedule upload: its preview (being counted while ``previewing``: the counts are 0 and
+    ``moves`` empty until it is ``previewed``), then its load, with the progress of either."""
+
+    total = serializers.IntegerField(
+        help_text=gettext_lazy("While previewing or running: the open applications to check (0 until known).")
+    )
+    done = serializers.IntegerField(help_text=gettext_lazy("While previewing or running: those checked so far."))
 
 
 class CalendarYearView(APIView):
@@ -51,14 +69,21 @@ class CalendarYearView(APIView):
 
     @extend_schema(
         request=s.ScheduleUploadSerializer,
-        responses={201: s.CalendarPreviewSerializer},
+        responses={
+            201: CalendarUploadSerializer,
+            503: OpenApiResponse(
+                ERROR_REF, description=gettext_lazy("The background worker could not be reached: nothing changed.")
+            ),
+        },
         summary=gettext_lazy("Preview a year's schedule (administrators)"),
         description=gettext_lazy(
             "Step 1 of 2. Reads and checks a holiday-cn JSON file, a date,type,name CSV or the State "
-            "Council's notice as published (a file, or `text`), and answers with what loading it would "
-            "do: every open due date that moves, old → new, and how many applications. Nothing is "
-            "loaded: POST the preview's `confirm` address to load it (step 2). A file with a single day "
-            "is refused unless `correction` is true."
+            "Council's notice as published (a file, or `text`), and counts in the background what loading "
+            "it would do: every open due date that moves, old → new, and how many applications. The "
+            "answer is the upload, `previewing` (with its progress, `done` of `total`) until the count is "
+            "made, then `previewed`: GET its url to follow it. Nothing is loaded: POST the preview's "
+            "`confirm` address to load it (step 2). A file with a single day is refused unless "
+            "`correction` is true; 503 if the background worker cannot be reached."
         ),
     )
     def post(self, request: Request) -> Response:
@@ -80,6 +105,8 @@ class CalendarYearView(APIView):
             )
         except ScheduleError as exc:
             raise ValidationError({field: [str(exc)]}) from None
+        except PreviewNotQueued:
+            raise WorkerUnreachable() from None
         response = Response(_preview(job), status=status.HTTP_201_CREATED)
         response["Location"] = reverse("api:calendar-preview", kwargs={"pk": job.pk})
         return response
@@ -116,6 +143,8 @@ def _preview(job: CalendarJob) -> dict:
         "file_name": job.file_name,
         "source": job.source,
         "created_at": job.created_at,
+        "total": job.total,
+        "done": job.done,
         "first": preview.get("first"),
         "last": preview.get("last"),
         "was_official": preview.get("was_official", False),
@@ -125,14 +154,14 @@ def _preview(job: CalendarJob) -> dict:
             for row in preview.get("moves", [])
         ],
     }
-    return s.CalendarPreviewSerializer(body).data
+    return CalendarUploadSerializer(body).data
 
 
 class CalendarPreviewView(APIView):
     """A previewed schedule upload (administrators): what loading it would do, and then how its
     load went."""
 
-    @extend_schema(responses={200: s.CalendarPreviewSerializer})
+    @extend_schema(responses={200: CalendarUploadSerializer})
     def get(self, request: Request, pk: int) -> Response:
         _administrator(request)
         return Response(_preview(_calendar_job(pk)))
@@ -144,7 +173,7 @@ class CalendarPreviewConfirmView(APIView):
     @extend_schema(
         request=None,
         responses={
-            202: s.CalendarPreviewSerializer,
+            202: CalendarUploadSerializer,
             503: OpenApiResponse(
                 ERROR_REF, description=gettext_lazy("The background worker could not be reached: nothing changed.")
             ),
@@ -153,14 +182,16 @@ class CalendarPreviewConfirmView(APIView):
         description=gettext_lazy(
             "Loads the schedule exactly as previewed, in the background: the answer is the preview with "
             "its status (queued, running, done or failed; GET its url to follow it). 409 if it was "
-            "already confirmed, or if the calendar changed since the preview (another load came "
-            "first: preview again)."
+            "already confirmed, if its preview is still being counted, or if the calendar changed since "
+            "the preview (another load came first: preview again)."
         ),
     )
     def post(self, request: Request, pk: int) -> Response:
         _administrator(request)
         job = _calendar_job(pk)
         outcome = workflow.confirm_job(job, actor=request.user)
+        if outcome == "previewing":
+            raise StillPreviewing()
         if outcome == "confirmed":
             raise AlreadyConfirmed()
         if outcome == "stale":
@@ -182,6 +213,12 @@ class AlreadyConfirmed(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "already_confirmed"
     default_detail = gettext_lazy("This upload was already confirmed.")
+
+
+class StillPreviewing(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "still_previewing"
+    default_detail = gettext_lazy("This upload's preview is still being counted: confirm it once it is previewed.")
 
 
 class StalePreview(APIException):

@@ -36,12 +36,14 @@ from approvals.models import CalendarJob
 from approvals.notifications import moved_clock_label
 from approvals.selectors.calendar import recent_jobs, year_rows
 from approvals.views.common import permitted
+from approvals.workflow.calendar import PreviewNotQueued
 
 MAX_UPLOAD = MAX_BYTES  # a year's notice is a few kilobytes; anything near a megabyte is the wrong file
 STALLED_AFTER = timedelta(minutes=10)
 MOVES_PER_PAGE = 100
 RECENT_JOBS = 10
-ACTIVE = (CalendarJob.Status.QUEUED, CalendarJob.Status.RUNNING)
+ACTIVE = (CalendarJob.Status.PREVIEWING, CalendarJob.Status.QUEUED, CalendarJob.Status.RUNNING)
+WORKING = (CalendarJob.Status.PREVIEWING, CalendarJob.Status.RUNNING)  # the tasks that report progress
 FINISHED = (CalendarJob.Status.DONE, CalendarJob.Status.FAILED)
 
 
@@ -151,6 +153,9 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
                 form.add_error(
                     form.field, _("%(file)s: %(error)s; nothing was changed") % {"file": form.file_name, "error": exc}
                 )
+            except PreviewNotQueued as exc:
+                messages.error(request, str(exc))
+                return redirect("approvals:calendar-job", pk=exc.job.pk)
             else:
                 return redirect("approvals:calendar-job", pk=job.pk)
         status = 400
@@ -190,9 +195,10 @@ def _job_context(request: HttpRequest, job: CalendarJob) -> dict:
         for row in page
     ]
     percent = 100 if job.status == CalendarJob.Status.DONE else (job.done * 100 // job.total if job.total else 0)
-    # A worker that was killed (the task's time limit, a restart) leaves the job running for ever:
-    # say so after a while without progress, so that the administrator uploads again.
-    stalled = job.status == CalendarJob.Status.RUNNING and timezone.now() - job.updated_at > STALLED_AFTER
+    # A worker that was killed (the task's time limit, a restart) leaves the job previewing or
+    # running for ever: say so after a while without progress, so that the administrator uploads
+    # again.
+    stalled = job.status in WORKING and timezone.now() - job.updated_at > STALLED_AFTER
     return {
         "stalled": stalled,
         "job": job,
@@ -202,23 +208,28 @@ def _job_context(request: HttpRequest, job: CalendarJob) -> dict:
         "percent": percent,
         "active": job.status in ACTIVE,
         "finished": job.status in FINISHED,
+        # Whether the preview's counts are there: not while it is being made, nor when making it failed.
+        "counted": "moves" in preview,
     }
 
 
 @administrators_only
 def job_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """A previewed upload with its Confirm button; once confirmed, the progress and the result."""
+    """An upload being previewed (its progress), then previewed with its Confirm button; once
+    confirmed, the progress and the result."""
     job = get_object_or_404(CalendarJob.objects.select_related("created_by"), pk=pk)
     return render(request, "approvals/staff/calendar_job.html", _job_context(request, job))
 
 
 @administrators_only
 def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress box alone, which the job page polls while the job is queued or running."""
+    """The progress box alone, which the job page polls while the job is previewed, queued or running."""
     job = get_object_or_404(CalendarJob, pk=pk)
     response = render(request, "approvals/staff/calendar_progress.html", _job_context(request, job))
-    if job.status in FINISHED and request.headers.get("HX-Request"):
-        response["HX-Refresh"] = "true"  # the whole page changes at the end: its status, its headings
+    if job.status not in ACTIVE and request.headers.get("HX-Request"):
+        # The whole page changes at the end (its status, its headings), and once previewed (the
+        # moves, the Confirm button).
+        response["HX-Refresh"] = "true"
     return response
 
 
@@ -228,7 +239,9 @@ def job_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm a preview: queue the load in the background (once, whatever is clicked twice)."""
     job = get_object_or_404(CalendarJob, pk=pk)
     outcome = workflow.confirm_job(job, actor=request.user)
-    if outcome == "confirmed":
+    if outcome == "previewing":
+        messages.warning(request, _("This upload's preview is still being counted: confirm it once it is previewed."))
+    elif outcome == "confirmed":
         messages.warning(request, _("This upload was already confirmed."))
     elif outcome == "stale":
         messages.error(request, workflow.stale_preview_message())

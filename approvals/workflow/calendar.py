@@ -437,9 +437,12 @@ def preview_calendar_job(job_id: int) -> str:
 
 def confirm_job(job: CalendarJob, actor: User | None = None) -> str:
     """Step 2: queue a previewed upload's load in the background, once: ``"queued"``,
-    ``"confirmed"`` (it was already), ``"stale"`` (the calendar changed since the preview: upload
-    again), or ``"unreachable"`` (the broker is down: the preview stays, to confirm again). Each
-    status change is audited (``set_calendar_job_status``), by ``actor`` when given."""
+    ``"previewing"`` (its preview is not made yet), ``"confirmed"`` (it was already), ``"stale"``
+    (the calendar changed since the preview: upload again), or ``"unreachable"`` (the broker is
+    down: the preview stays, to confirm again). Each status change is audited
+    (``set_calendar_job_status``), by ``actor`` when given."""
+    if job.status == CalendarJob.Status.PREVIEWING:
+        return "previewing"
     if job.status == CalendarJob.Status.PREVIEWED and not preview_is_current(job.preview or {}):
         return "stale"
     queued = set_calendar_job_status(
