@@ -40,16 +40,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count, F, IntegerField, Max, Q, QuerySet, Sum
-from django.db.models.functions import Cast, Coalesce, TruncMonth
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from approvals.calendar import Unit, WorkCalendar
 from approvals.clocks import met_by
 from approvals.holidays import calendar_version
-from approvals.models import RATING_BAD_AT_MOST, Policy, Procedure, User
+from approvals.models import RATING_BAD_AT_MOST, Department, MonthTally, Policy, Procedure, User
 from approvals.selectors.scope import Scope
 
 # -- months ------------------------------------------------------------------------------------------
@@ -228,14 +229,29 @@ class Figure(_Decided):
     # then an exact sum of a few fractions (no float drift on a 82.5% that must show as 83%).
     used_by_allowed: Counter = field(default_factory=Counter)
 
-    def merge(self, other: Figure) -> None:
-        """Add the counts and working days of ``other`` (a month's, a procedure's) to this one."""
-        self.decided += other.decided
-        self.on_time += other.on_time
-        self.used += other.used
-        self.allowed += other.allowed
-        self.counted += other.counted
-        self.used_by_allowed.update(other.used_by_allowed)
+    def merge(self, other: Figure, *, sign: int = 1) -> None:
+        """Add the counts and working days of ``other`` (a month's, a procedure's) to this one
+        (with ``sign=-1``, take them away)."""
+        self.decided += sign * other.decided
+        self.on_time += sign * other.on_time
+        self.used += sign * other.used
+        self.allowed += sign * other.allowed
+        self.counted += sign * other.counted
+        for allowed, used in other.used_by_allowed.items():
+            self.used_by_allowed[allowed] += sign * used
+            if not self.used_by_allowed[allowed]:
+                del self.used_by_allowed[allowed]
+
+    def stored(self) -> list:
+        """The counts as JSON (``read`` reads them back): what ``MonthTally`` keeps."""
+        return [self.decided, self.on_time, self.used, self.allowed, self.counted, sorted(self.used_by_allowed.items())]
+
+    @classmethod
+    def read(cls, values: list) -> Figure:
+        decided, on_time, used, allowed, counted, by_allowed = values
+        figure = cls("", decided=decided, on_time=on_time, used=used, allowed=allowed, counted=counted)
+        figure.used_by_allowed.update({int(a): u for a, u in by_allowed})
+        return figure
 
     def add(self, used: int, allowed: int) -> None:
         self.used += used
@@ -285,88 +301,190 @@ class Figures:
     months: list[Figure] = field(default_factory=list)
 
 
-#: How long a month's tallies stay in the cache. Its key already changes with everything that
-#: could change them (see ``_fingerprints``); the limit only bounds what the cache holds.
-TALLY_SECONDS = 30 * 24 * 3600
+#: How many ended months ``count_months`` keeps counted: the dashboard's period filter offers the
+#: current month and the 23 before it.
+MONTHS_KEPT = 23
+
+Tally = dict[str, dict]  # {"procedures": {procedure: Figure}, "officers": {officer id: Figure}}
 
 
-def _tally(rows: Iterable[dict], calendar: WorkCalendar) -> dict[date, dict[str, dict]]:
+def _empty() -> Tally:
+    return {"procedures": {}, "officers": {}}
+
+
+def _add_case(tally: Tally, row: dict, calendar: WorkCalendar, *, sign: int = 1, officer_id: object = ...) -> None:
+    """Count one decided case (its values: ``MEASURED``, ``officer_id``) into ``tally``, under its
+    officer or ``officer_id``; with ``sign=-1``, take it out again."""
+    measured = _measure(calendar, row)
+    officer = row["officer_id"] if officer_id is ... else officer_id
+    for bucket, key in (("procedures", row["procedure"]), ("officers", officer)):
+        figure = tally[bucket].get(key)
+        if figure is None:
+            figure = tally[bucket][key] = Figure("")
+        case = Figure("", decided=1, on_time=int(met_by(row["decided_on"], row["due_date"])))
+        if measured is not None:
+            case.add(*measured)
+        figure.merge(case, sign=sign)
+        if not figure.decided:
+            del tally[bucket][key]
+
+
+def _tally(rows: Iterable[dict], calendar: WorkCalendar) -> dict[tuple[int, date], Tally]:
     """Each month's decided and on-time counts and working days used, by procedure and by officer
-    (unlabelled Figures), from the decided cases' values (``MEASURED``, ``officer_id``)."""
-    months: dict[date, dict[str, dict]] = {}
+    (unlabelled Figures), from the decided cases' values (``MEASURED``, ``officer_id``,
+    ``department_id``): per department (its id) and for every department together (0)."""
+    tallies: dict[tuple[int, date], Tally] = {}
     for row in rows:
-        month = months.setdefault(months_back(row["decided_on"], 0), {"procedures": {}, "officers": {}})
-        measured = _measure(calendar, row)
-        for bucket, key in (("procedures", row["procedure"]), ("officers", row["officer_id"])):
-            figure = month[bucket].get(key)
-            if figure is None:
-                figure = month[bucket][key] = Figure("")
-            figure.decided += 1
-            figure.on_time += met_by(row["decided_on"], row["due_date"])
-            if measured is not None:
-                figure.add(*measured)
-    return months
+        month = months_back(row["decided_on"], 0)
+        keys = [0] if row["department_id"] is None else [0, row["department_id"]]
+        for key in keys:
+            _add_case(tallies.setdefault((key, month), _empty()), row, calendar)
+    return tallies
 
 
-def _fingerprints(decided: QuerySet) -> dict[date, tuple]:
-    """What identifies each month's decided cases, by month: how many, the largest id, and a sum
-    over them of their officer weighted by their id. Only the workflow decides cases, dated the
-    day it does so, so an ended month gains no decisions; a decided case's measured values do
-    not change afterwards except its officer (a granted case can be reassigned until its
-    certificate is served), and a calendar change, which is in the cache key. The weighted sum
-    catches what a count alone would not: a reassignment, two officers' cases swapped.
+def _stored(tally: Tally) -> dict:
+    """A tally as MonthTally keeps it (JSON: keys are strings, no officer is "")."""
+    return {
+        bucket: {("" if key is None else str(key)): figure.stored() for key, figure in figures.items()}
+        for bucket, figures in tally.items()
+    }
 
-    Grouped by day in SQL, in whole numbers that fit 32 bits, and added up by month here: the
-    index application_dept_decided_ids answers it alone, without a date-to-timestamp conversion
-    or a numeric sum per row (30 ms over the 134,000 decided cases of a department's eleven
-    ended months, against 150 ms grouped by month in SQL)."""
-    weighted = Cast((F("pk") % 1021 + 1) * Coalesce("officer_id", 0), IntegerField())
-    rows = decided.order_by().values_list("decided_on").annotate(n=Count("pk"), top=Max("pk"), mix=Sum(weighted))
-    months: dict[date, tuple] = {}
-    for day, n, top, mix in rows:
-        month = _month_of(day)
-        count, largest, total = months.get(month, (0, 0, 0))
-        months[month] = (count + n, max(largest, top), total + int(mix or 0))
-    return months
+
+def _read(stored: dict) -> Tally:
+    tally = _empty()
+    for key, values in stored.get("procedures", {}).items():
+        tally["procedures"][key] = Figure.read(values)
+    for key, values in stored.get("officers", {}).items():
+        tally["officers"][int(key) if key else None] = Figure.read(values)
+    return tally
+
+
+def _keep(tallies: dict[tuple[int, date], Tally], version: str) -> None:
+    """Store these tallies (one statement), replacing those of the same department and month."""
+    MonthTally.objects.bulk_create(
+        [
+            MonthTally(department_key=key, month=month, calendar=version, tally=_stored(tally))
+            for (key, month), tally in sorted(tallies.items(), key=lambda item: (item[0][1], item[0][0]))
+        ],
+        update_conflicts=True,
+        unique_fields=["department_key", "month"],
+        update_fields=["calendar", "tally", "counted_at"],
+    )
+
+
+def count_months(
+    today: date, calendar: WorkCalendar, *, months: int = MONTHS_KEPT, recount: bool = False
+) -> list[date]:
+    """Count ahead the on-time figures of the ``months`` months that ended by ``today``, for every
+    department and for all together (``MonthTally``): the months not counted yet on this
+    calendar, or all of them with ``recount``. Idempotent: run again, it counts nothing. The
+    scheduled task behind the dashboard (``count_months_task``) and ``manage.py count_months``.
+    Returns the months counted."""
+    version = calendar_version(calendar)
+    if version is None:
+        return []
+    ended = [months_back(today, n) for n in range(months, 0, -1)]
+    keys = {0, *Department.objects.values_list("pk", flat=True)}
+    if recount:
+        due = ended
+    else:
+        have: dict[date, set[int]] = {}
+        for key, month in MonthTally.objects.filter(month__in=ended, calendar=version).values_list(
+            "department_key", "month"
+        ):
+            have.setdefault(month, set()).add(key)
+        due = [month for month in ended if not keys <= have.get(month, set())]
+    if due:
+        _count_into_table(due, keys, calendar, version)
+    return due
+
+
+def _count_into_table(months: list[date], keys: Iterable[int], calendar: WorkCalendar, version: str) -> None:
+    ranges = Q()
+    for month in months:
+        ranges |= Q(decided_on__gte=month, decided_on__lte=month_end(month))
+    rows = decided_cases(Scope.everything(), months[0], month_end(months[-1])).filter(ranges)
+    counted = _tally(rows.values(*MEASURED, "officer_id", "department_id").iterator(chunk_size=5_000), calendar)
+    with transaction.atomic():
+        _keep({(key, month): counted.get((key, month), _empty()) for key in keys for month in months}, version)
+
+
+def count_months_task() -> str:
+    """The scheduled task (approvals.schedules): the months that ended, counted ahead."""
+    from approvals.holidays import work_calendar
+    from approvals.workflow import today
+
+    counted = count_months(today(), work_calendar())
+    return f"{len(counted)} months counted"
+
+
+def decided(on: date, today: date) -> None:
+    """A case decided ``on``: a decision dated in a month that has ended (entered afterwards, as
+    the demo data and the tests do; the screens date decisions today) makes that month's kept
+    tallies wrong: they are dropped, to be counted again."""
+    month = months_back(on, 0)
+    if month_end(month) < today:
+        MonthTally.objects.filter(month=month).delete()
+
+
+def reassigned(row: dict, previous: tuple[int | None, int | None], today: date, calendar: WorkCalendar) -> None:
+    """A decided case (its values: ``MEASURED``, ``officer_id``, ``department_id``) moved from
+    ``previous`` (department, officer) to its officer now: move it in its ended month's kept
+    tallies, in the caller's transaction (the rows locked). A month not counted on this
+    calendar is left to be counted."""
+    month = months_back(row["decided_on"], 0)
+    version = calendar_version(calendar)
+    if month_end(month) >= today or version is None:
+        return
+    old_department, old_officer = previous
+    keys = {0, old_department, row["department_id"]} - {None}
+    stored = MonthTally.objects.select_for_update().filter(month=month, calendar=version, department_key__in=keys)
+    for kept in stored.order_by("pk"):
+        tally = _read(kept.tally)
+        if kept.department_key in (0, old_department):
+            _add_case(tally, row, calendar, sign=-1, officer_id=old_officer)
+        if kept.department_key in (0, row["department_id"]):
+            _add_case(tally, row, calendar)
+        MonthTally.objects.filter(pk=kept.pk).update(tally=_stored(tally), counted_at=timezone.now())
 
 
 def figures(scope: Scope, start: date, end: date, calendar: WorkCalendar, *, today: date | None = None) -> Figures:
     """On-time counts and the working days used, by procedure, officer and month, tallied in
     memory over the decided cases (counted against the calendar).
 
-    Given ``today``, the tallies of months that ended before it are kept in the cache: a
-    dashboard's twelve months are then one small aggregate (``_fingerprints``) and the decided
-    cases of the current month, not a hundred thousand rows counted on every view."""
+    Given ``today``, the months that ended before it are read from their counts kept ahead
+    (``count_months``); a month not counted yet is counted here and kept. A dashboard's twelve
+    months are then one small query and the decided cases of the current month."""
     decided = decided_cases(scope, start, end)
+    key = scope.department.pk if scope.department else 0
     months = {}
     first = months_back(start, 0)
     while first <= end:
         months[first] = Figure(first.strftime("%Y-%m"))
         first = months_back(first, -1)
 
-    tallies: dict[date, dict[str, dict]] = {}
-    keys: dict[date, str] = {}
-    live = list(months)
+    tallies: dict[date, Tally] = {}
     version = calendar_version(calendar) if today is not None else None
+    ended = []
     if version is not None:
         ended = [m for m in months if month_end(m) < today and m >= start and month_end(m) <= end]
         if ended:
-            marks = _fingerprints(decided.filter(decided_on__gte=ended[0], decided_on__lte=month_end(ended[-1])))
-            department = scope.department.pk if scope.department else "all"
-            mark = {m: "-".join(map(str, marks.get(m, (0, 0, 0)))) for m in ended}
-            keys = {m: f"figures:{department}:{m:%Y-%m}:{version}:{mark[m]}" for m in ended}
-            found = cache.get_many(list(keys.values()))
-            tallies = {m: found[key] for m, key in keys.items() if key in found}
-            live = [m for m in months if m not in tallies]
+            for month, stored in MonthTally.objects.filter(
+                department_key=key, month__in=ended, calendar=version
+            ).values_list("month", "tally"):
+                tallies[month] = _read(stored)
+    live = [m for m in months if m not in tallies]
     if live:
         ranges = Q()
         for m in live:
             ranges |= Q(decided_on__gte=max(m, start), decided_on__lte=min(month_end(m), end))
-        counted = _tally(decided.filter(ranges).values(*MEASURED, "officer_id").iterator(chunk_size=5_000), calendar)
+        rows = decided.filter(ranges).values(*MEASURED, "officer_id", "department_id").iterator(chunk_size=5_000)
+        counted = {month: tally for (k, month), tally in _tally(rows, calendar).items() if k == key}
         for m in live:
-            tallies[m] = counted.get(m, {"procedures": {}, "officers": {}})
-        if keys:
-            cache.set_many({keys[m]: tallies[m] for m in live if m in keys}, TALLY_SECONDS)
+            tallies[m] = counted.get(m, _empty())
+        missed = {(key, m): tallies[m] for m in live if m in ended}
+        if missed:
+            _keep(missed, version)
 
     procedures = {p: Figure(str(label)) for p, label in Procedure.choices}
     by_officer: dict[int | None, Figure] = {}

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals import permissions
+from approvals import permissions, reports
 from approvals.holidays import work_calendar
 from approvals.models import (
     Application,
@@ -298,12 +298,24 @@ def reassign(app_id: int, actor: User, officer_id: int, *, note: str = "") -> Ap
             raise ActionInvalid(_("Choose an officer of the department that handles the case."), field="officer")
         if officer.pk == app.officer_id:
             raise ActionInvalid(_("The case is already assigned to %(name)s.") % {"name": officer}, field="officer")
-        previous = app.officer_id
+        previous = app.officer_id, app.department_id
         app.officer = officer
         app.department_id = officer.department_id
         step = _Step(app, actor, today(), [])
-        step.record("reassign", note=note, previous_officer=previous, officer=officer.pk)
+        step.record("reassign", note=note, previous_officer=previous[0], officer=officer.pk)
+        if app.decided_on is not None and app.due_date is not None:
+            # A granted case before its certificate is served: its month's figures follow it.
+            values = {name: _value(app, name) for name in (*reports.MEASURED, "officer_id", "department_id")}
+            reports.reassigned(values, (previous[1], previous[0]), step.on, work_calendar())
         return _finish(step)
+
+
+def _value(app: Application, name: str) -> object:
+    """``app``'s value of a field as ``values()`` names it (``policy__promised_limit``)."""
+    value: object = app
+    for part in name.split("__"):
+        value = getattr(value, part)
+    return value
 
 
 # -- what a user may do -----------------------------------------------------------------------

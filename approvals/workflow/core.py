@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed, has_transition_perm
 
-from approvals import audit, catalogue, notifications, permissions
+from approvals import audit, catalogue, notifications, permissions, reports
 from approvals.calendar import WorkCalendar
 from approvals.deadlines import alert_plan, pauses_of, read_clocks
 from approvals.documents import issue, render
@@ -195,6 +195,8 @@ def _finish(step: _Step, calendar: WorkCalendar | None = None, *, tell: bool = T
                 draft.data["document"] = issue.recorded(document)
                 issued.append((index, document))
         app.save()
+        if app.decided_on is not None and app.decided_on == step.on:
+            reports.decided(app.decided_on, today())
         events = _announce(step.events, tell=tell)
     except issue.DocumentFailed:
         issue.discard([document for _index, document in issued])
