@@ -114,6 +114,14 @@ def prepare(total: int, open_: int, rebuild: bool) -> dict[str, str]:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # also the visibility map, for index-only scans
         print(f"  built in {time.monotonic() - started:.0f} s")
+    # What the nightly task does (approvals.reports.count_months): the ended months counted ahead,
+    # so that no dashboard view counts one. Idempotent: a reused data set has them already.
+    from approvals.holidays import work_calendar
+    from approvals.reports import count_months
+
+    started = time.monotonic()
+    counted = count_months(workflow.today(), work_calendar())
+    print(f"  ended months counted ahead: {len(counted)} in {time.monotonic() - started:.1f} s")
     # The case the writer (LOADTEST_WRITE_EVERY) pauses and resumes: one of the officer's licences.
     tokens = {
         "write_case": str(
@@ -240,6 +248,24 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def worker_peaks(master: int) -> list[float]:
+    """The peak resident memory (VmHWM, MB) of each of gunicorn's workers (the master's children)."""
+    peaks = []
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return []
+    for child in children:
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return sorted(peaks)
+
+
 def report(prefix: str) -> int:
     """Print locust's figures per endpoint; return the number of failed requests."""
     with open(f"{prefix}_stats.csv", newline="") as handle:
@@ -356,6 +382,9 @@ def main(argv: list[str] | None = None) -> int:
             command += ["--processes", os.environ["LOADTEST_PROCESSES"]]
         subprocess.run(command, cwd=ROOT, env=locust_env, stdout=subprocess.DEVNULL, check=False)
         failures = report(f"{scratch}/loadtest")
+        peaks = worker_peaks(gunicorn.pid)
+        if peaks:
+            print(f"gunicorn workers' peak RSS (VmHWM): {', '.join(f'{mb:,.0f}' for mb in peaks)} MB")
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
