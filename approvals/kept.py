@@ -27,6 +27,7 @@ page is made afresh for every view, as if nothing were kept.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
@@ -83,15 +84,46 @@ def key(*parts: object, scope: str | None, calendar: WorkCalendar, today: date) 
     return f"kept:{what}:{state}"
 
 
+#: How long a view waits for the page another request is making (then makes it itself), and how
+#: often it looks.
+WAIT_SECONDS = 1.0
+WAIT_STEP = 0.01
+
+
 def through(key: str | None, make: Callable[[], T], *, owner: object = None) -> T:
     """What is kept under ``key``, or ``make()`` kept there now; ``make()`` alone for no key, and
-    for an ``owner`` (whose page it is) who has had ``per_owner()`` pages kept in ``SECONDS``."""
+    for an ``owner`` (whose page it is) who has had ``per_owner()`` pages kept in ``SECONDS``.
+
+    One request makes a missing page: the views that ask for it meanwhile (right after an
+    action, every reader of the department at once) wait up to ``WAIT_SECONDS`` for it instead
+    of counting the same thing side by side, and get the same fresh page."""
     found = cache.get(key) if key else None
-    if found is None:
+    if found is not None:
+        return found
+    making = f"{key}:making" if key else None
+    mine = making is not None and cache.add(making, 1, int(WAIT_SECONDS * 10) + 1)
+    if making is not None and not mine:
+        found = _wait_for(key)
+        if found is not None:
+            return found
+    try:
         found = make()
         if key and (owner is None or _within_budget(owner)):
             cache.set(key, found, SECONDS)
+    finally:
+        if mine:
+            cache.delete(making)
     return found
+
+
+def _wait_for(key: str) -> object:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP)
+        found = cache.get(key)
+        if found is not None:
+            return found
+    return None
 
 
 def _within_budget(owner: object) -> bool:

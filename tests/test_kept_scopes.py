@@ -4,6 +4,7 @@ the applicant's portal, and leaves every other department's and organisation's p
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -94,3 +95,38 @@ def test_one_append_sets_each_scope_to_the_chains_count(cast: Cast, cases) -> No
     assert versions[f"d:{cast.internet.pk}"] < count and versions[f"o:{cast.rival.pk}"] < count
     writes = [q["sql"] for q in queries if "approvals_keptversion" in q["sql"]]
     assert len(writes) == 1, writes
+
+
+def test_one_request_makes_a_missing_page_and_the_others_wait_for_it(monkeypatch) -> None:
+    """Right after an action every reader of the department misses the page at once: one makes
+    it, the others wait for what it makes instead of counting the same thing side by side."""
+    import threading
+
+    from django.core.cache import cache
+
+    from approvals import kept
+
+    made = []
+
+    def slow() -> str:
+        made.append(threading.current_thread().name)
+        time.sleep(0.2)
+        return "the page"
+
+    results: list[str] = []
+    readers = [
+        threading.Thread(target=lambda: results.append(kept.through("kept:test", slow)), name=f"reader-{n}")
+        for n in range(4)
+    ]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert results == ["the page"] * 4
+    assert len(made) == 1, made
+    assert cache.get("kept:test:making") is None  # the maker's mark is gone with it
+
+    # A maker that never delivers (its request died): the waiting view makes the page itself.
+    monkeypatch.setattr(kept, "WAIT_SECONDS", 0.05)
+    cache.set("kept:other:making", 1, 60)
+    assert kept.through("kept:other", lambda: "made here") == "made here"
