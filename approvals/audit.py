@@ -93,13 +93,19 @@ def append(drafts: Iterable[Draft]) -> list[AuditEvent]:
 
 
 #: The fields of an application that say whose pages it is on (``scopes``).
-SCOPE_FIELDS = ("department_id", "officer_id", "organisation_id")
+SCOPE_FIELDS = ("department_id", "officer_id", "organisation_id", "decided_on")
 
 
-def scopes(department_id: int | None, officer_id: int | None, organisation_id: int | None) -> list[str]:
+def scopes(
+    department_id: int | None, officer_id: int | None, organisation_id: int | None, decided_on: date | None = None
+) -> list[str]:
     """The kept pages' scopes (``KeptVersion``) an application of these is on: its department's
-    pages, its officer's and its organisation's."""
-    found = [f"d:{department_id if department_id is not None else 'none'}"]
+    pages, its officer's and its organisation's; and, once it is decided, its department's
+    on-time figures (``f:``; ``f:all`` for every department's), which nothing else moves."""
+    department = department_id if department_id is not None else "none"
+    found = [f"d:{department}"]
+    if decided_on is not None:
+        found += [f"f:{department}", "f:all"]
     if officer_id is not None:
         found.append(f"u:{officer_id}")
     if organisation_id is not None:
@@ -120,7 +126,7 @@ def _move_versions(drafts: list[Draft], count: int) -> None:
         if app is None:
             continue
         if all(name in app.__dict__ for name in SCOPE_FIELDS):
-            moved.update(scopes(app.department_id, app.officer_id, app.organisation_id))
+            moved.update(scopes(*(getattr(app, name) for name in SCOPE_FIELDS)))
         else:  # loaded with only() some fields: read its scopes below, all at once
             unread.add(app.pk)
         previous = (draft.data or {}).get("previous_officer")
