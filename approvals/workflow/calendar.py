@@ -543,9 +543,11 @@ def apply_calendar_job(job_id: int) -> str:
     then carry it to the open cases in chunks, reporting progress on the job. A job whose
     preview no longer matches the calendar (another load came first) fails, changing nothing.
     Each status change is audited (``set_calendar_job_status``)."""
-    job = CalendarJob.objects.get(pk=job_id)
+    # Not the preview itself: a load that moves 100,000 due dates has 200,000 rows in it.
+    job = CalendarJob.objects.defer("preview").select_related("created_by").get(pk=job_id)
+    seen = CalendarJob.objects.filter(pk=job_id).values_list("preview__calendar", flat=True).get()
     waiting = [CalendarJob.Status.PREVIEWED, CalendarJob.Status.QUEUED]  # not yet run (else: its own load)
-    if job.status in waiting and not preview_is_current(job.preview or {}):
+    if job.status in waiting and not preview_is_current({"calendar": seen}):
         text = stale_preview_message()
         set_calendar_job_status(job_id, CalendarJob.Status.FAILED, only_from=waiting, result=text)
         return text
