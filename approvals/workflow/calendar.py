@@ -1,8 +1,9 @@
 """A calendar load, from the upload to the recompute: the workflow is its only owner.
 
 A load has three steps, each here: the preview (``preview_upload``: the upload checked and read
-by ``holidays.read_upload``, what loading it would do counted without changing anything, and both
-kept as a ``CalendarJob``), the confirmation (``confirm_job``: refused when the calendar changed
+by ``holidays.read_upload`` and kept as a ``CalendarJob``; then ``preview_calendar_job``, a
+django-q2 task, counts what loading it would do, reading each open clock on the calendar as it
+will be and writing nothing but the job), the confirmation (``confirm_job``: refused when the calendar changed
 since the preview, else queued once in django-q2) and the run (``apply_calendar_job``, the task:
 the schedule loaded, then carried to the open cases in chunks). Every job status change is audited
 (``set_calendar_job_status``). The calendar page, the API, the admin (``calendar_days_changed``
@@ -79,9 +80,9 @@ def _touched(first: date | None, last: date | None):
 CHUNK = 1000
 
 #: The time limit of the calendar's django-q2 tasks (the preview, the load), in seconds: a load
-#: touching every open case takes seconds, this leaves room for a slow database. Capped below the
-#: broker's ``retry`` (``task_timeout``): a task still running when the broker hands it out again
-#: would run twice.
+#: that moves every one of 100,000 open clocks takes one to two minutes (benchmarks/calendar_load),
+#: this leaves room for more cases and a slower database. Capped below the broker's ``retry``
+#: (``task_timeout``): a task still running when the broker hands it out again would run twice.
 TASK_TIMEOUT = 900
 
 
