@@ -15,7 +15,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # make from passing the environment's value to every recipe (tests/test_makefile.py). A default
 # for one target goes into its recipe, in the shell: `$${DATABASE_URL:-...}`.
 
-.PHONY: run test test-postgres check-deploy fault-drill bench bench-sla bench-documents loadtest install messages messages-update clean backends
+.PHONY: run test test-postgres check-deploy fault-drill bench bench-sla bench-calendar bench-documents loadtest install messages messages-update clean backends
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -88,6 +88,9 @@ bench-sla: $(STAMP)
 	$(PY) -m benchmarks.sla_sweep
 
 ## Issuing a document (typeset, sign, store): median and p95 over 100.
+bench-calendar: $(STAMP)
+	$(PY) -m benchmarks.calendar_load
+
 bench-documents: $(STAMP)
 	$(PY) -m benchmarks.documents
 

@@ -21,6 +21,7 @@ from datetime import UTC, date
 from django.utils import timezone
 
 from approvals.models import Application, AuditEvent, AuditHead, Document, KeptVersion, private_storage
+from approvals.rows import insert_rows
 
 GENESIS = "0" * 64
 
@@ -85,7 +86,8 @@ def append(drafts: Iterable[Draft]) -> list[AuditEvent]:
         )
         event.hash = prev = digest(prev, event)
         events.append(event)
-    created = AuditEvent.objects.bulk_create(events)
+    insert_rows(events)
+    created = events
     count = head.count + len(events)
     AuditHead.objects.filter(pk=1).update(last_hash=prev, count=count)
     _move_versions(drafts, count)

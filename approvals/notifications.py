@@ -36,6 +36,7 @@ from approvals.models import (
     Role,
     User,
 )
+from approvals.rows import insert_rows
 
 # Who is told of each action, from the action catalogue.
 AUDIENCE = {e.name: set(e.audience) for e in catalogue.ENTRIES if e.audience}
@@ -134,7 +135,7 @@ def notify(events: Iterable[AuditEvent]) -> int:
             for user_id, address in sorted(to_tell[event.pk].items())
             if (event.pk, user_id) not in told
         ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent run may have won
+    insert_rows(rows, ignore_conflicts=True)  # a concurrent run may have won
     return len(rows)
 
 

@@ -5,14 +5,15 @@ for every column, built as expressions: about a millisecond of Python per row fo
 columns, most of a batched sweep's time. ``update_rows`` sends the values as a table instead,
 ``UPDATE … SET … FROM (VALUES (…), (…)) AS v WHERE id = v.id``, which PostgreSQL and SQLite
 (3.33 and later) both read. The values pass through each field's
-``get_db_prep_save`` as ``save()`` would; there is no signal and no ``auto_now``, as with
+``get_db_prep_save`` as ``save()`` would (dates adapted directly, and numbers, text and booleans
+as they are: what it gives for them); there is no signal and no ``auto_now``, as with
 ``bulk_update``.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import connection
 from django.db.models import Model
@@ -23,6 +24,33 @@ def _max_params() -> int:
         connection.ensure_connection()
         return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return 60_000  # PostgreSQL's limit is 65,535 parameters per statement
+
+
+#: Fields whose Python values the database adapters take as they are (what ``get_db_prep_save``
+#: returns for them, without its checks: a tenth of the time per value).
+AS_IS = {
+    "BooleanField",
+    "CharField",
+    "TextField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "ForeignKey",  # its attname's value: the id
+}
+
+
+def _prepare(field) -> Callable[[object], object]:
+    """What turns ``field``'s value into the statement's parameter, as ``get_db_prep_save`` does."""
+    internal = field.get_internal_type()
+    if internal in AS_IS:
+        return lambda value: value
+    if internal == "DateField":
+        adapt = connection.ops.adapt_datefield_value
+        return lambda value: None if value is None else adapt(value)
+    return lambda value: field.get_db_prep_save(value, connection)
 
 
 def update_rows(objects: Sequence[Model], fields: Sequence[str]) -> int:
@@ -41,6 +69,7 @@ def update_rows(objects: Sequence[Model], fields: Sequence[str]) -> int:
         values, key = "v", "v.column1"
         sets = [f"{quote(f.column)} = v.column{i + 2}" for i, f in enumerate(columns)]
     row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
+    prepared = [(f.attname, _prepare(f)) for f in columns]
     per_statement = max(1, _max_params() // (len(columns) + 1))
     written = 0
     with connection.cursor() as cursor:
@@ -49,7 +78,7 @@ def update_rows(objects: Sequence[Model], fields: Sequence[str]) -> int:
             params: list[object] = []
             for obj in batch:
                 params.append(obj.pk)
-                params += [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns]
+                params += [prepare(getattr(obj, name)) for name, prepare in prepared]
             cursor.execute(
                 f"UPDATE {table} SET {', '.join(sets)} FROM (VALUES {', '.join([row] * len(batch))}) AS {values} "
                 f"WHERE {table}.{pk} = {key}",
@@ -57,3 +86,39 @@ def update_rows(objects: Sequence[Model], fields: Sequence[str]) -> int:
             )
             written += cursor.rowcount
     return written
+
+
+def insert_rows(objects: Sequence[Model], *, ignore_conflicts: bool = False) -> None:
+    """Insert ``objects`` (new instances of one model, their ids left to the database) in as few
+    statements as the parameter limit allows, as ``bulk_create`` does at a fraction of its cost
+    per value (which doubled the notifications' and audit events' share of a calendar load).
+    With ``ignore_conflicts``, a row that breaks a unique constraint is skipped and ids are not
+    read back; else each object gets its id (``RETURNING``, in the order of the rows, as
+    ``bulk_create`` reads them too). ``auto_now_add`` and ``auto_now`` fields are set as
+    ``save()`` sets them."""
+    if not objects:
+        return
+    meta = type(objects[0])._meta
+    columns = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    stamped = {f.attname for f in columns if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    prepared = [(f, f.attname in stamped, _prepare(f)) for f in columns]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) VALUES "
+    pk = meta.pk
+    tail = " ON CONFLICT DO NOTHING" if ignore_conflicts else f" RETURNING {quote(pk.column)}"
+    per_statement = max(1, _max_params() // len(columns))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), per_statement):
+            batch = objects[start : start + per_statement]
+            params: list[object] = []
+            for obj in batch:
+                params += [
+                    prepare(field.pre_save(obj, True) if stamp else getattr(obj, field.attname))
+                    for field, stamp, prepare in prepared
+                ]
+            cursor.execute(head + ", ".join([row] * len(batch)) + tail, params)
+            if not ignore_conflicts:
+                for obj, (key,) in zip(batch, cursor.fetchall(), strict=True):
+                    setattr(obj, pk.attname, key)
+                    obj._state.adding, obj._state.db = False, connection.alias

@@ -404,8 +404,10 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 Q_CLUSTER = {
     "name": "shixian",
     "workers": env_int("Q_WORKERS", 2),
-    "timeout": 120,
-    "retry": 180,
+    "timeout": 120,  # a task's limit unless it sets its own (the calendar's: workflow.calendar.TASK_TIMEOUT)
+    # After this long a task not acknowledged is handed out again: above every task's limit, the
+    # calendar's 900 s included, so that none runs twice (a lost SLA sweep is redone by the next).
+    "retry": 1000,
     "max_attempts": 3,
     "catch_up": False,
     "label": "Django Q2",
