@@ -56,7 +56,7 @@ def summary(schedule: Schedule) -> list[str]:
         _("Loading it would add %(created)s entries, change %(updated)s, remove %(deleted)s and leave %(unchanged)s.")
         % vars(plan)
     )
-    moves = workflow.preview_calendar(schedule)  # in a transaction that is rolled back
+    moves = workflow.preview_calendar(schedule)  # counted on the calendar after it; writes nothing
     lines.append(
         _("Open due dates that would move: %(n)s, in %(apps)s applications.")
         % {"n": len(moves), "apps": len({move.application_id for move in moves})}
