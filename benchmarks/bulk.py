@@ -36,6 +36,19 @@ PREFIX = {Procedure.TELECOM_LICENCE: "XK", Procedure.NUMBER_RESOURCE: "MH", Proc
 CLOSED = {Procedure.TELECOM_LICENCE: State.SERVED, Procedure.NUMBER_RESOURCE: State.SERVED}
 
 
+def empty_database() -> None:
+    """Print which database the benchmark uses and bring it to the current schema, empty: a
+    PostgreSQL database is flushed and migrated from zero (a scratch database only), a new SQLite
+    file is migrated."""
+    from django.core.management import call_command
+
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    if connection.vendor == "postgresql":
+        call_command("flush", "--no-input", verbosity=0)
+        call_command("migrate", "approvals", "zero", verbosity=0)
+    call_command("migrate", verbosity=0)
+
+
 def people(organisations: int = 200, officers: int = 40, seed: int = 7) -> dict:
     """Departments, routes, officers, managers, enterprises with one user each, a provider."""
     rng = random.Random(seed)

@@ -62,18 +62,11 @@ def setup(database_url: str) -> None:
 
 
 def build(open_: int) -> None:
-    from django.core.management import call_command
-    from django.db import connection
 
     from approvals.models import Role, User
     from benchmarks import bulk
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    if connection.vendor == "postgresql":
-        # A scratch database only: the benchmark empties it first.
-        call_command("flush", "--no-input", verbosity=0)
-        call_command("migrate", "approvals", "zero", verbosity=0)
-    call_command("migrate", verbosity=0)
+    bulk.empty_database()  # a scratch database only: emptied first
     cast = bulk.people()
     User.objects.create(username="bench-admin", password="!", role=Role.ADMIN, is_staff=True)
     print(f"building {open_:,} open applications, received by {RECEIVED} …")

@@ -53,19 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("django-q").setLevel(logging.WARNING)  # one line per queued notification task otherwise
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from approvals import workflow
     from approvals.documents import issue, render, signing
     from approvals.models import Procedure, User, private_storage
     from benchmarks import bulk
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    if connection.vendor == "postgresql":
-        call_command("flush", "--no-input", verbosity=0)
-        call_command("migrate", "approvals", "zero", verbosity=0)
-    call_command("migrate", verbosity=0)
+    bulk.empty_database()  # a scratch database only: emptied first
     signing.generate_development_pair(
         Path(settings.DOCUMENT_SIGNING_KEY), Path(settings.DOCUMENT_SIGNING_CERT), settings.ADMINISTRATION_NAME
     )

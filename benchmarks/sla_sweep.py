@@ -44,19 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     import logging
 
     logging.getLogger("django-q").setLevel(logging.WARNING)  # one line per queued email task otherwise
-    from django.core.management import call_command
     from django.db import connection
 
     from approvals import sla, workflow
     from approvals.models import Alert, Application
     from benchmarks import bulk
 
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    if connection.vendor == "postgresql":
-        # A scratch database only: the benchmark empties it first.
-        call_command("flush", "--no-input", verbosity=0)
-        call_command("migrate", "approvals", "zero", verbosity=0)
-    call_command("migrate", verbosity=0)
+    bulk.empty_database()  # a scratch database only: emptied first
     today = workflow.today()
 
     def timed_sweep(label: str) -> None:
