@@ -417,7 +417,7 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# The caches. "default" (the kept pages, the months' figures): Redis when configured, so that every
+# The caches. "default" (the kept pages): Redis when configured, so that every
 # process shares it, else each process's memory. "throttle" (the public lookup's counters,
 # approvals/throttle.py): Redis too, else the database (the table "shixian_throttle", made by
 # `manage.py createcachetable`; the test database gets it by itself), which every process on

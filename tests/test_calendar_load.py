@@ -121,17 +121,21 @@ def test_the_preview_task_previews_what_the_load_then_does(cast: Cast, licence: 
     assert {app.due_date for app in Application.objects.filter(pk__in=pks)} == {D("2027-01-22")}
 
 
-def test_a_job_being_previewed_shows_its_progress_and_cannot_be_confirmed(cast: Cast, licence: Application) -> None:
-    job = CalendarJob.objects.create(
+def previewing(cast: Cast, **progress: int) -> CalendarJob:
+    """An upload of the sample 2027 notice whose preview is being counted (``progress``: total, done)."""
+    return CalendarJob.objects.create(
         year=2027,
         file_name="2027.json",
         content=SAMPLE,
         status=CalendarJob.Status.PREVIEWING,
         preview={"entries": 33, "holidays": 27, "workdays": 6, "first": "2026-12-27", "last": "2027-10-09"},
         created_by=cast.root,
-        total=40,
-        done=10,
+        **progress,
     )
+
+
+def test_a_job_being_previewed_shows_its_progress_and_cannot_be_confirmed(cast: Cast, licence: Application) -> None:
+    job = previewing(cast, total=40, done=10)
     root = browser(cast.root)
     page = root.get(f"/calendar/jobs/{job.pk}/").content.decode()
     assert "Previewing" in page and "10 of 40 open applications counted (25%)" in page
@@ -153,14 +157,7 @@ def test_a_job_being_previewed_shows_its_progress_and_cannot_be_confirmed(cast: 
 
 
 def test_progress_moves_updated_at_and_the_stall_check_reads_it(cast: Cast, licence: Application) -> None:
-    job = CalendarJob.objects.create(
-        year=2027,
-        file_name="2027.json",
-        content=SAMPLE,
-        status=CalendarJob.Status.PREVIEWING,
-        preview={"entries": 33, "holidays": 27, "workdays": 6, "first": "2026-12-27", "last": "2027-10-09"},
-        created_by=cast.root,
-    )
+    job = previewing(cast)
     long_ago = timezone.now() - timedelta(minutes=11)
     CalendarJob.objects.filter(pk=job.pk).update(updated_at=long_ago)
     root = browser(cast.root)
