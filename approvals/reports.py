@@ -253,11 +253,14 @@ class Figure(_Decided):
         figure.used_by_allowed.update({int(a): u for a, u in by_allowed})
         return figure
 
-    def add(self, used: int, allowed: int) -> None:
-        self.used += used
-        self.allowed += allowed
-        self.counted += 1
-        self.used_by_allowed[allowed] += used
+    def add(self, used: int, allowed: int, *, sign: int = 1) -> None:
+        """Count one case's working days (with ``sign=-1``, take them away)."""
+        self.used += sign * used
+        self.allowed += sign * allowed
+        self.counted += sign
+        self.used_by_allowed[allowed] += sign * used
+        if sign < 0 and not self.used_by_allowed[allowed]:
+            del self.used_by_allowed[allowed]
 
     @property
     def rate(self) -> int | None:
@@ -316,27 +319,29 @@ def _add_case(tally: Tally, row: dict, calendar: WorkCalendar, *, sign: int = 1,
     """Count one decided case (its values: ``MEASURED``, ``officer_id``) into ``tally``, under its
     officer or ``officer_id``; with ``sign=-1``, take it out again."""
     measured = _measure(calendar, row)
+    on_time = int(met_by(row["decided_on"], row["due_date"]))
     officer = row["officer_id"] if officer_id is ... else officer_id
     for bucket, key in (("procedures", row["procedure"]), ("officers", officer)):
         figure = tally[bucket].get(key)
         if figure is None:
             figure = tally[bucket][key] = Figure("")
-        case = Figure("", decided=1, on_time=int(met_by(row["decided_on"], row["due_date"])))
+        figure.decided += sign
+        figure.on_time += sign * on_time
         if measured is not None:
-            case.add(*measured)
-        figure.merge(case, sign=sign)
+            figure.add(*measured, sign=sign)
         if not figure.decided:
             del tally[bucket][key]
 
 
-def _tally(rows: Iterable[dict], calendar: WorkCalendar) -> dict[tuple[int, date], Tally]:
+def _tally(rows: Iterable[dict], calendar: WorkCalendar, *, only: int | None = None) -> dict[tuple[int, date], Tally]:
     """Each month's decided and on-time counts and working days used, by procedure and by officer
     (unlabelled Figures), from the decided cases' values (``MEASURED``, ``officer_id``,
-    ``department_id``): per department (its id) and for every department together (0)."""
+    ``department_id``): per department (its id) and for every department together (0); with
+    ``only``, under that key alone (the rows of one scope)."""
     tallies: dict[tuple[int, date], Tally] = {}
     for row in rows:
         month = months_back(row["decided_on"], 0)
-        keys = [0] if row["department_id"] is None else [0, row["department_id"]]
+        keys = [only] if only is not None else [k for k in (0, row["department_id"]) if k is not None]
         for key in keys:
             _add_case(tallies.setdefault((key, month), _empty()), row, calendar)
     return tallies
@@ -478,8 +483,8 @@ def figures(scope: Scope, start: date, end: date, calendar: WorkCalendar, *, tod
         ranges = Q()
         for m in live:
             ranges |= Q(decided_on__gte=max(m, start), decided_on__lte=min(month_end(m), end))
-        rows = decided.filter(ranges).values(*MEASURED, "officer_id", "department_id").iterator(chunk_size=5_000)
-        counted = {month: tally for (k, month), tally in _tally(rows, calendar).items() if k == key}
+        rows = decided.filter(ranges).values(*MEASURED, "officer_id").iterator(chunk_size=5_000)
+        counted = {month: tally for (_key, month), tally in _tally(rows, calendar, only=key).items()}
         for m in live:
             tallies[m] = counted.get(m, _empty())
         missed = {(key, m): tallies[m] for m in live if m in ended}
