@@ -20,6 +20,7 @@ from datetime import UTC, date
 
 from django.utils import timezone
 
+from approvals.kept import department_scope, figures_scope, officer_scope, organisation_scope
 from approvals.models import Application, AuditEvent, AuditHead, Document, KeptVersion, private_storage
 from approvals.rows import insert_rows
 
@@ -103,15 +104,14 @@ def scopes(
 ) -> list[str]:
     """The kept pages' scopes (``KeptVersion``) an application of these is on: its department's
     pages, its officer's and its organisation's; and, once it is decided, its department's
-    on-time figures (``f:``; ``f:all`` for every department's), which nothing else moves."""
-    department = department_id if department_id is not None else "none"
-    found = [f"d:{department}"]
+    on-time figures and every department's, which nothing else moves."""
+    found = [department_scope(department_id)]
     if decided_on is not None:
-        found += [f"f:{department}", "f:all"]
+        found += [figures_scope(department_id), figures_scope(None, every=True)]
     if officer_id is not None:
-        found.append(f"u:{officer_id}")
+        found.append(officer_scope(officer_id))
     if organisation_id is not None:
-        found.append(f"o:{organisation_id}")
+        found.append(organisation_scope(organisation_id))
     return found
 
 
@@ -133,7 +133,7 @@ def _move_versions(drafts: list[Draft], count: int) -> None:
             unread.add(app.pk)
         previous = (draft.data or {}).get("previous_officer")
         if previous:
-            moved.add(f"u:{previous}")
+            moved.add(officer_scope(previous))
     if unread:
         for fields in Application.objects.filter(pk__in=unread).values_list(*SCOPE_FIELDS):
             moved.update(scopes(*fields))

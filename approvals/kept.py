@@ -4,7 +4,8 @@ The key of what is kept holds the state of everything such a page reads: the day
 working days left move with it), the calendar tables' version (a calendar change recomputes the
 clocks), the version of the page's scope and the language. A scope is whose cases the page
 shows: a department's (``d:<id>``), an officer's own (``u:<id>``) or an organisation's
-(``o:<id>``), see ``approvals.audit.scopes``. Every change approvals.workflow makes to an
+(``o:<id>``), named by ``department_scope`` and its siblings here; ``approvals.audit.scopes``
+says which an application is on. Every change approvals.workflow makes to an
 application (a status change, a reassignment, a moved due date, an alert, a rating: every one
 leaves an audit row) sets the versions of that application's scopes to the chain's new count,
 in the same transaction. So the first view after an action on one of its cases counts afresh,
@@ -65,6 +66,26 @@ def page_number(raw: str | None) -> int | None:
     if raw.isascii() and raw.isdigit() and len(raw) <= 2 and 1 <= int(raw) <= FIRST_PAGES:
         return int(raw)
     return None
+
+
+def department_scope(department_id: int | None) -> str:
+    """The scope of a department's pages (cases of no department: ``d:none``)."""
+    return f"d:{department_id if department_id is not None else 'none'}"
+
+
+def figures_scope(department_id: int | None, *, every: bool = False) -> str:
+    """The scope of a department's on-time figures, or (``every``) of every department's."""
+    return "f:all" if every else f"f:{department_id if department_id is not None else 'none'}"
+
+
+def officer_scope(officer_id: int) -> str:
+    """The scope of an officer's own cases."""
+    return f"u:{officer_id}"
+
+
+def organisation_scope(organisation_id: int) -> str:
+    """The scope of an organisation's cases (its portal)."""
+    return f"o:{organisation_id}"
 
 
 def key(*parts: object, scope: str | None, calendar: WorkCalendar, today: date) -> str | None:

@@ -307,7 +307,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             user.organisation_id,
             sorted(chosen.items()),
             page,
-            scope=f"o:{user.organisation_id}",
+            scope=kept.organisation_scope(user.organisation_id),
             calendar=calendar,
             today=today,
         )

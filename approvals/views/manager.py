@@ -71,10 +71,19 @@ def _snapshot(scope: Scope, today: date, calendar: WorkCalendar, month: str) -> 
     a few milliseconds."""
     department = scope.department.pk if scope.department else "all"
     counts_key = kept.key(
-        "dashboard", department, scope=f"d:{department}" if scope.department else None, calendar=calendar, today=today
+        "dashboard",
+        department,
+        scope=kept.department_scope(scope.department.pk) if scope.department else None,
+        calendar=calendar,
+        today=today,
     )
     figures_key = kept.key(
-        "dashboard-figures", department, month, scope=f"f:{department}", calendar=calendar, today=today
+        "dashboard-figures",
+        department,
+        month,
+        scope=kept.figures_scope(scope.department.pk if scope.department else None, every=not scope.department),
+        calendar=calendar,
+        today=today,
     )
     counts = kept.through(counts_key, lambda: _count(scope, today, counts_key))
     return {

@@ -175,8 +175,8 @@ def _data_scope(user: User, role: str, scope: str) -> str | None:
     if role == Role.ADMIN:
         return None
     if scope == "mine":
-        return f"u:{user.pk}"
-    return f"d:{user.department_id if user.department_id is not None else 'none'}"
+        return kept.officer_scope(user.pk)
+    return kept.department_scope(user.department_id)
 
 
 def _worklist(request: HttpRequest, role: str, asked: Asked, today: date, calendar: WorkCalendar) -> dict:
