@@ -256,6 +256,26 @@ def test_the_list_filters_by_procedure_state_and_text(cast: Cast, now) -> None:
     assert ids(state="open") == [row["id"] for row in ok(api(cast.olga).get("/api/applications/"))["results"]]
 
 
+def test_the_list_filters_open_cases_by_their_alert_level_today(cast: Cast, now) -> None:
+    # The README's example, ?state=open&level=red: a red case in, a green one out.
+    now(D("2026-03-03"))
+    red = cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
+    now(D("2026-04-10"))  # the first case passed its red day (10 April); the second is fresh
+    green = cast.under_review(received=D("2026-04-08"), accepted=D("2026-04-09"))
+    mia = api(cast.mia)
+
+    def ids(**query) -> list[int]:
+        return [row["id"] for row in ok(mia.get("/api/applications/", query))["results"]]
+
+    rows = {row["id"]: row["standing"]["level"] for row in ok(mia.get("/api/applications/"))["results"]}
+    assert (rows[red.pk], rows[green.pk]) == ("red", "green")
+    assert ids(state="open", level="red") == [red.pk]
+    assert ids(state="open", level="green") == [green.pk]
+    assert ids(level="severe") == []
+    assert list(error(mia.get("/api/applications/", {"level": "purple"}), 400)["fields"]) == ["level"]
+    assert list(error(mia.get("/api/applications/", {"level": ""}), 400)["fields"]) == ["level"]
+
+
 def test_the_list_is_paginated(cast: Cast, now) -> None:
     now(D("2026-03-04"))
     pks = [cast.draft(on=D("2026-03-02")).pk for _ in range(5)][::-1]
@@ -285,6 +305,21 @@ def test_the_applications_list_costs_the_same_queries_for_2_or_8_rows(cast: Cast
         cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
         cast.under_review(Procedure.NUMBER_RESOURCE, received=D("2026-03-02"), accepted=D("2026-03-02"))
     assert (queries(olga, "/api/applications/", 8), queries(alice, "/api/applications/", 8)) == few
+
+
+def test_the_list_filtered_by_level_costs_the_same_queries_for_2_or_8_rows(cast: Cast, now) -> None:
+    now(D("2026-03-03"))
+    for _ in range(2):
+        cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
+    now(D("2026-04-10"))  # past their red day
+    cast.under_review(received=D("2026-04-08"), accepted=D("2026-04-09"))  # green, left out
+    mia, path = api(cast.mia), "/api/applications/?state=open&level=red"
+    few = queries(mia, path, 2)
+    now(D("2026-03-03"))
+    for _ in range(6):
+        cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
+    now(D("2026-04-10"))
+    assert queries(mia, path, 8) == few
 
 
 def test_the_notifications_list_costs_the_same_queries_for_2_or_8_rows(cast: Cast, now) -> None:

@@ -12,7 +12,17 @@ from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
-from approvals.models import OPEN_STATES, Alert, AlertLevel, Application, Document, Notification, Procedure, State
+from approvals.models import (
+    OPEN_STATES,
+    URGENCY_ORDER,
+    Alert,
+    AlertLevel,
+    Application,
+    Document,
+    Notification,
+    Procedure,
+    State,
+)
 
 #: What every paginated list also takes (approvals.api.pagination).
 PAGING = frozenset({"page", "page_size"})
@@ -90,6 +100,12 @@ class ApplicationFilters(Declared):
     procedure = django_filters.ChoiceFilter(choices=Procedure.choices)
     state = StatesFilter(help_text=gettext_lazy("Comma-separated states, or 'open'."))
     q = SearchFilter(help_text=gettext_lazy("Part of a tracking number or subject."))
+    # The running clock's level today, as each row's ``standing.level`` reads it
+    # (Application.level_on; in SQL ApplicationQuerySet.with_level): "none" when no clock runs.
+    level = django_filters.ChoiceFilter(
+        choices=[(level, level) for level in URGENCY_ORDER if level != "paused"],
+        help_text=gettext_lazy("The alert level today: severe, red, yellow, green, or none when no clock runs."),
+    )
 
     class Meta:
         model = Application

@@ -212,8 +212,16 @@ class ApplicationViewSet(
         """The list's query parameters (filters.ApplicationFilters) as selectors.applications
         takes them; a 400 naming each unknown parameter or malformed value."""
         chosen = filters.parsed(filters.ApplicationFilters, self.request)
-        found = {"procedure": chosen.get("procedure"), "states": chosen.get("state"), "text": chosen.get("q")}
-        return {name: value for name, value in found.items() if value}
+        found = {
+            "procedure": chosen.get("procedure"),
+            "states": chosen.get("state"),
+            "text": chosen.get("q"),
+            "level": chosen.get("level"),
+        }
+        found = {name: value for name, value in found.items() if value}
+        if "level" in found:
+            found["today"] = workflow.today()  # the day the rows' own levels are read on (list())
+        return found
 
     def get_serializer_class(self):
         return {

@@ -6,6 +6,7 @@ its serializer shows in a constant number of queries (tests/test_api_errors.py c
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 
 from django.db.models import Q, QuerySet
 
@@ -30,10 +31,23 @@ def application(pk: int) -> Application:
     return Application.objects.select_related(*RELATED).prefetch_related(*PREFETCHED).get(pk=pk)
 
 
-def applications(user: User, *, procedure: str = "", states: Collection[str] = (), text: str = "") -> QuerySet:
+def applications(
+    user: User,
+    *,
+    procedure: str = "",
+    states: Collection[str] = (),
+    text: str = "",
+    level: str = "",
+    today: date | None = None,
+) -> QuerySet:
     """The applications ``user`` may see, newest first: of ``procedure`` if given, in one of
-    ``states`` if any, with ``text`` in the tracking number or the subject if given."""
+    ``states`` if any, with ``text`` in the tracking number or the subject if given, whose alert
+    level on ``today`` is ``level`` if given (the rule of ``Application.level_on``, in SQL)."""
     rows = Application.objects.visible_to(user).select_related(*LIST_RELATED)
+    if level:
+        if today is None:
+            raise ValueError("A level filter needs the day it is read on.")
+        rows = rows.with_level(today).filter(alert_level=level)
     if procedure:
         rows = rows.filter(procedure=procedure)
     if states:
