@@ -113,3 +113,21 @@ def test_notifications_list_and_unread_count(cast: Cast, case: Application) -> N
 def test_pages_are_chinese_unless_english_is_chosen(cast: Cast, case: Application) -> None:
     page = client_for(cast.olga, "zh-hans").get(f"/applications/{case.pk}/").content.decode()
     assert "申请延期" in page and "承诺期限" in page
+
+
+def test_the_staff_who_decide_a_filing_see_the_identity_verification_the_provider_forwarded(cast: Cast, now) -> None:
+    now(D("2026-03-05"))
+    filing = cast.under_review(Procedure.WEBSITE_FILING, received=D("2026-03-02"), accepted=D("2026-03-03"))
+    for user in (cast.fiona, cast.max, cast.root):
+        page = client_for(user).get(f"/applications/{filing.pk}/").content.decode()
+        assert "<dt>Identity verification method</dt><dd>Face recognition check</dd>" in page, user
+        assert "<dt>Identity verified at</dt><dd>2026-03-02 12:00</dd>" in page, user
+        assert "<dt>Verification reference</dt><dd>FACE-1</dd>" in page, user
+    chinese = client_for(cast.fiona, language="zh-hans").get(f"/applications/{filing.pk}/").content.decode()
+    assert "<dt>身份核验方式</dt><dd>人脸识别核验</dd>" in chinese
+    assert "<dt>核验凭证编号</dt><dd>FACE-1</dd>" in chinese
+    # The applicant sees the case, not the provider's verification record; others not the case.
+    applicant = client_for(cast.alice).get(f"/applications/{filing.pk}/").content.decode()
+    assert "FACE-1" not in applicant and "Identity verification method" not in applicant
+    for user in (cast.olga, cast.mia, cast.bob):
+        assert client_for(user).get(f"/applications/{filing.pk}/").status_code == 404, user

@@ -21,6 +21,7 @@ from approvals.admin.common import EventColumns, ReadOnlyMixin, as_json, day_tex
 from approvals.inputs import Text
 from approvals.models import (
     CLOCK_DUE_COLUMNS,
+    VERIFICATION_FIELDS,
     Application,
     AuditEvent,
     Material,
@@ -147,7 +148,7 @@ APPLICATION_FIELDSETS = [
     ),
     (
         _("Identity verification (website filings)"),
-        {"fields": ["verification_method", "verified_at", "verification_reference"], "classes": ["collapse"]},
+        {"fields": list(VERIFICATION_FIELDS), "classes": ["collapse"]},
     ),
 ]
 

@@ -21,6 +21,7 @@ from approvals.clocks import KINDS
 from approvals.inputs import storable
 from approvals.labels import translated
 from approvals.models import (
+    VERIFICATION_FIELDS,
     Alert,
     Application,
     CalendarDay,
@@ -250,9 +251,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
             "remedies",
             "certificate_number",
             "filing_number",
-            "verification_method",
-            "verified_at",
-            "verification_reference",
+            *VERIFICATION_FIELDS,
             "days_left_when_paused",
             "materials",
             "special_procedures",

@@ -118,6 +118,11 @@ RUNNING_DUE = models.Case(
 )
 
 
+#: The identity verification an access provider forwards with a website filing: what the API's
+#: detail, the admin and the case page (for the staff who decide) show of it.
+VERIFICATION_FIELDS = ("verification_method", "verified_at", "verification_reference")
+
+
 class VerificationMethod(models.TextChoices):
     FACE = "face", _("Face recognition check")
     IN_PERSON = "in_person", _("In person at the provider")

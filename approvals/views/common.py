@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ from approvals.holidays import work_calendar
 from approvals.inputs import parse_id
 from approvals.models import (
     CLOSED_STATES,
+    VERIFICATION_FIELDS,
     Application,
     Material,
     Notification,
@@ -86,6 +88,22 @@ WAITING = {
 }
 
 
+def _verification(app: Application, user) -> list[tuple[str, object]]:
+    """The identity verification the access provider forwarded with a website filing, as the
+    API's detail has it (VERIFICATION_FIELDS): each field's label and shown value, for the
+    administration's staff who decide the filing; nothing for anyone else or before it is done."""
+    if not app.verification_method or not permissions.is_staff_member(user):
+        return []
+    shown = {
+        "verification_method": app.get_verification_method_display(),
+        "verified_at": timezone.localtime(app.verified_at).strftime("%Y-%m-%d %H:%M") if app.verified_at else "—",
+    }
+    return [
+        (capfirst(Application._meta.get_field(name).verbose_name), shown.get(name, getattr(app, name) or "—"))
+        for name in VERIFICATION_FIELDS
+    ]
+
+
 def _page(request: HttpRequest, app: Application, bound: dict | None = None, status: int = 200) -> HttpResponse:
     """The application page; ``bound`` carries a submitted form with its errors and data."""
     user = request.user
@@ -131,6 +149,7 @@ def _page(request: HttpRequest, app: Application, bound: dict | None = None, sta
             else None
         ),
         "is_staff_view": permissions.is_staff_member(user),
+        "verification": _verification(app, user),
         "today": today,
     }
     return render(request, "approvals/application.html", context, status=status)
