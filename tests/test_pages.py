@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 
 from approvals import workflow
-from approvals.models import Application, Material, Notification, Procedure, State
+from approvals.models import Application, AuditEvent, Material, Notification, Procedure, Rating, State
+from tests.api import api, error
 from tests.cast import PDF, Cast, browser
 
 D = date.fromisoformat
@@ -131,3 +132,41 @@ def test_the_staff_who_decide_a_filing_see_the_identity_verification_the_provide
     assert "FACE-1" not in applicant and "Identity verification method" not in applicant
     for user in (cast.olga, cast.mia, cast.bob):
         assert client_for(user).get(f"/applications/{filing.pk}/").status_code == 404, user
+
+
+def test_a_good_rating_shows_no_follow_up_line_and_a_bad_one_its_deadline(cast: Cast, case: Application, now) -> None:
+    workflow.deny(case.pk, cast.olga, "不符合条件", "可申请行政复议", on=D("2026-03-05"))
+    workflow.rate(case.pk, cast.alice, 5, "")
+    for user in (cast.alice, cast.mia):
+        for language in ("en", "zh-hans"):
+            page = client_for(user, language=language).get(f"/applications/{case.pk}/").content.decode()
+            assert "To be followed up by" not in page and "整改反馈" not in page, (user, language)
+    bad = cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))
+    workflow.deny(bad.pk, cast.olga, "不符合条件", "可申请行政复议", on=D("2026-03-05"))
+    workflow.rate(bad.pk, cast.alice, 2, "太慢了")
+    due = bad.rating.follow_up_due.isoformat()
+    assert f"To be followed up by {due}." in client_for(cast.mia).get(f"/applications/{bad.pk}/").content.decode()
+    chinese = client_for(cast.alice, language="zh-hans").get(f"/applications/{bad.pk}/").content.decode()
+    assert f"须于 {due} 前整改反馈。" in chinese
+
+
+def test_a_filing_withdrawn_at_its_access_provider_cannot_be_rated(cast: Cast, now) -> None:
+    now(D("2026-03-05"))
+    filing = cast.received(Procedure.WEBSITE_FILING, on=D("2026-03-02"))
+    assert filing.state == State.PROVIDER_REVIEW and filing.tracking_number
+    workflow.withdraw(filing.pk, cast.alice, "网站暂不上线", on=D("2026-03-04"))
+    alice = client_for(cast.alice)
+    page = alice.get(f"/applications/{filing.pk}/").content.decode()
+    assert "Rate the service" not in page and "/rate/" not in page
+    response = alice.post(f"/applications/{filing.pk}/rate/", {"level": "5", "comment": ""})
+    assert response.status_code == 400
+    assert "Only a case the administration received and ended can be rated." in response.content.decode()
+    refused = error(api(cast.alice).post(f"/api/applications/{filing.pk}/rate/", {"level": 5}, format="json"), 400)
+    assert refused["message"] == "Only a case the administration received and ended can be rated."
+    assert not Rating.objects.filter(application=filing).exists()
+    assert not AuditEvent.objects.filter(application=filing, action__startswith="rated").exists()
+    # Withdrawn after the administration received it, a case is rated as any ended case is.
+    licence = cast.received(on=D("2026-03-02"))
+    workflow.withdraw(licence.pk, cast.alice, "暂不申请", on=D("2026-03-04"))
+    assert "Rate the service" in alice.get(f"/applications/{licence.pk}/").content.decode()
+    assert alice.post(f"/applications/{licence.pk}/rate/", {"level": "4", "comment": ""}).status_code == 302

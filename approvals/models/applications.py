@@ -18,6 +18,7 @@ from approvals import permissions
 from approvals.models.people import Department, Organisation
 from approvals.models.policies import Policy, Procedure
 from approvals.models.states import (
+    CLOSED_STATES,
     CORRECTIONS_FIRST,
     LEVEL_COLUMNS,
     LEVEL_RULE,
@@ -133,6 +134,10 @@ class ApplicationQuerySet(models.QuerySet):
     def provisional(self) -> ApplicationQuerySet:
         """Cases with a clock whose date depends on a day of an unpublished schedule."""
         return self.filter(PROVISIONAL)
+
+    def rateable(self) -> ApplicationQuerySet:
+        """Cases their applicant may rate, as ``Application.rateable``."""
+        return self.filter(state__in=sorted(CLOSED_STATES), received_on__isnull=False)
 
     def visible_to(self, user: object) -> ApplicationQuerySet:
         """Only what ``permissions.can_view`` allows, as a query."""
@@ -334,6 +339,13 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def rateable(self) -> bool:
+        """Ended after the administration received it, so that there is a service to rate (好差评):
+        a decision, a refusal or a withdrawal of a case it had. A filing withdrawn while at its
+        access provider (or a draft) never reached it: ``received_on`` is set only on receipt."""
+        return self.state in CLOSED_STATES and self.received_on is not None
 
     @property
     def repeated_correction(self) -> bool:

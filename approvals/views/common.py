@@ -27,7 +27,6 @@ from approvals.clocks import standing
 from approvals.holidays import work_calendar
 from approvals.inputs import parse_id
 from approvals.models import (
-    CLOSED_STATES,
     VERIFICATION_FIELDS,
     Application,
     Material,
@@ -125,7 +124,7 @@ def _page(request: HttpRequest, app: Application, bound: dict | None = None, sta
             }
         )
     rating = Rating.objects.filter(application=app).first()
-    can_rate = rating is None and app.state in CLOSED_STATES and app.tracking_number and permissions.can_rate(app, user)
+    can_rate = rating is None and app.rateable and permissions.can_rate(app, user)
     context = {
         "app": app,
         "standing": standing(app, today, work_calendar()),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from approvals import permissions
 from approvals.holidays import work_calendar
-from approvals.models import CLOSED_STATES, RATING_FOLLOW_UP_DAYS, Rating, User
+from approvals.models import RATING_FOLLOW_UP_DAYS, Rating, User
 from approvals.workflow.core import ActionInvalid, _finish, _held, _Step, today
 
 
@@ -22,8 +22,8 @@ def rate(app_id: int, actor: User, level: int, comment: str = "") -> Rating:
             actor,
             "rated",
             may=permissions.can_rate,
-            when=lambda app: app.state in CLOSED_STATES and bool(app.tracking_number),
-            refusal=_("A case can be rated once it has ended."),
+            when=lambda app: app.rateable,
+            refusal=_("Only a case the administration received and ended can be rated."),
         )
         if Rating.objects.filter(application=app).exists():
             raise ActionInvalid(_("This case has already been rated."))

@@ -453,9 +453,7 @@ class Command(BaseCommand):
     def rate_some(self) -> None:
         """About half the ended cases rated by their applicants, a few badly; the manager has
         followed some bad ratings up (through the workflow, dated today)."""
-        from approvals.models import CLOSED_STATES
-
-        ended = Application.objects.filter(state__in=sorted(CLOSED_STATES), tracking_number__isnull=False)
+        ended = Application.objects.rateable()
         for app in ended.order_by("pk"):
             if self.rng.random() > 0.5:
                 continue
