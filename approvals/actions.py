@@ -23,11 +23,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from approvals import catalogue, uploads, workflow
 from approvals.inputs import Text
-from approvals.models import Application, RatingLevel, Role, SpecialProcedureKind, User, VerificationMethod
+from approvals.models import (
+    MAX_EXTENSION_DAYS,
+    Application,
+    RatingLevel,
+    Role,
+    SpecialProcedureKind,
+    User,
+    VerificationMethod,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -134,8 +143,23 @@ class RequiredNote(forms.Form):
 
 
 class Extension(forms.Form):
-    days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=30)
+    """1 to the case's policy's limit (at most MAX_EXTENSION_DAYS): the input's min and max,
+    and the same message as the workflow's check for any number outside them."""
+
+    days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=MAX_EXTENSION_DAYS)
     reason = Text(label=_("Reason"), widget=forms.Textarea, max_length=2000)
+
+    def __init__(self, *args, app: Application | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        limit = app.policy.extension_limit if app is not None and app.policy is not None else 0
+        limit = limit or MAX_EXTENSION_DAYS
+        outside = gettext("An extension is 1 to %(max)s working days.") % {"max": limit}
+        self.fields["days"] = forms.IntegerField(
+            label=_("Working days"),
+            min_value=1,
+            max_value=limit,
+            error_messages={"min_value": outside, "max_value": outside},
+        )
 
 
 class Grant(forms.Form):
@@ -259,7 +283,7 @@ def make_form(name: str, app: Application, data=None, files=None, *, prefixed: b
     of every action available, each prefixed with its action's name; the API's body is one
     action's, unprefixed (``prefixed=False``)."""
     action = ACTIONS[name]
-    kwargs = {"app": app} if action.form is Reassign else {}
+    kwargs = {"app": app} if action.form in (Reassign, Extension) else {}
     form = action.form(data, files, prefix=name if prefixed else None, **kwargs)
     if data is None and name == "forward_to_administration":
         form.initial["verified_at"] = timezone.localtime().replace(second=0, microsecond=0)

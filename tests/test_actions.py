@@ -63,10 +63,12 @@ def test_a_refusal_to_accept_states_its_reasons(cast: Cast, now, body: dict, fie
 @pytest.mark.parametrize(
     ("days", "fields"),
     [
-        pytest.param("0", {"days": ["Ensure this value is greater than or equal to 1."]}, id="0 days: the form"),
+        pytest.param("0", {"days": ["An extension is 1 to 10 working days."]}, id="0 days: the form"),
         pytest.param("x", {"days": ["Enter a whole number."]}, id="not a number: the form"),
-        # The procedure's policy allows at most 10 (a rule of the case, the workflow's).
-        pytest.param("11", {"days": ["An extension is 1 to 10 working days."]}, id="11 days: the policy"),
+        # At most 10 (DOMAIN.md; the case's policy may allow fewer): the form says so, as the
+        # workflow's own check does.
+        pytest.param("11", {"days": ["An extension is 1 to 10 working days."]}, id="11 days: the form"),
+        pytest.param("30", {"days": ["An extension is 1 to 10 working days."]}, id="30 days: the form"),
     ],
 )
 def test_an_extension_asks_for_days_the_policy_allows(cast: Cast, now, days: str, fields: dict) -> None:

@@ -442,7 +442,7 @@ def test_a_rejected_extension_leaves_the_due_date(cast: Cast, now) -> None:
     assert app.due_date == D("2026-03-16")  # 10 working days after Mon 2 March
     olga, mia = api(cast.olga), api(cast.mia)
     now(D("2026-03-05"))
-    too_long = error(act(olga, app.pk, "request_extension", days=11, reason="x"), 400, "action_invalid")
+    too_long = error(act(olga, app.pk, "request_extension", days=11, reason="x"), 400, "invalid")
     assert too_long["fields"] == {"days": ["An extension is 1 to 10 working days."]}
     ok(act(olga, app.pk, "request_extension", days=5, reason="需征求相关部门意见"))
     now(D("2026-03-06"))

@@ -170,3 +170,24 @@ def test_a_filing_withdrawn_at_its_access_provider_cannot_be_rated(cast: Cast, n
     workflow.withdraw(licence.pk, cast.alice, "暂不申请", on=D("2026-03-04"))
     assert "Rate the service" in alice.get(f"/applications/{licence.pk}/").content.decode()
     assert alice.post(f"/applications/{licence.pk}/rate/", {"level": "4", "comment": ""}).status_code == 302
+
+
+def test_the_extension_input_takes_1_to_10_working_days_and_the_form_refuses_more(
+    cast: Cast, case: Application
+) -> None:
+    olga = client_for(cast.olga)
+    page = olga.get(f"/applications/{case.pk}/").content.decode()
+    field = (
+        page.split('name="request_extension-days"')[0].rsplit("<input", 1)[1]
+        + page.split('name="request_extension-days"')[1].split(">", 1)[0]
+    )
+    assert 'min="1"' in field and 'max="10"' in field, field
+    for days in ("0", "11", "30"):
+        response = olga.post(
+            f"/applications/{case.pk}/do/request_extension/",
+            {"request_extension-days": days, "request_extension-reason": "需要专家论证"},
+        )
+        assert response.status_code == 400, days
+        assert "An extension is 1 to 10 working days." in response.content.decode(), days
+    assert Application.objects.get(pk=case.pk).extension_state == "none"
+    assert not AuditEvent.objects.filter(application=case, action="request_extension").exists()

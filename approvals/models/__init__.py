@@ -58,6 +58,7 @@ from approvals.models.people import (
     validate_credit_code,
 )
 from approvals.models.policies import (
+    MAX_EXTENSION_DAYS,
     LimitUnit,
     Policy,
     PolicyQuerySet,
@@ -98,6 +99,7 @@ __all__ = [
     "CORRECTIONS_FIRST",
     "LEVEL_COLUMNS",
     "LEVEL_RULE",
+    "MAX_EXTENSION_DAYS",
     "OPEN_STATES",
     "PROVISIONAL",
     "RATING_BAD_AT_MOST",

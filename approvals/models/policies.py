@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from approvals.calendar import Unit
 
+#: The longest extension there is, in working days (DOMAIN.md: one extension of at most 10 working
+#: days, approved by a manager); a policy may allow fewer (``Policy.extension_limit``).
+MAX_EXTENSION_DAYS = 10
+
 
 class Procedure(models.TextChoices):
     TELECOM_LICENCE = "telecom_licence", _("Value-added telecom business licence")
@@ -68,6 +72,11 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_procedure_display()} ({self.effective_from.isoformat()})"
+
+    @property
+    def extension_limit(self) -> int:
+        """The most working days an extension under this policy may add: 0 for none."""
+        return min(self.max_extension, MAX_EXTENSION_DAYS)
 
     @property
     def promised(self) -> str:

@@ -226,7 +226,7 @@ def request_extension(app_id: int, actor: User, days: int, reason: str, *, on: d
 
     def check(app: Application, on: date) -> None:
         _within_the_limit(app, on)
-        limit = app.policy.max_extension if app.policy else 0
+        limit = app.policy.extension_limit if app.policy else 0
         if not 1 <= days <= limit:
             raise ActionInvalid(_("An extension is 1 to %(max)s working days.") % {"max": limit}, field="days")
 
