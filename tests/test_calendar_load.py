@@ -288,7 +288,7 @@ def test_when_the_worker_cannot_be_reached_the_upload_fails_and_nothing_else_cha
     with pytest.raises(calendar.PreviewNotQueued) as caught:
         upload(cast)
     job = caught.value.job
-    assert (job.status, job.result) == (
+    assert (job.status, calendar.job_result_text(job.result)) == (
         CalendarJob.Status.FAILED,
         "The background worker could not be reached: nothing was changed. Try again.",
     )

@@ -136,7 +136,7 @@ def _preview(job: CalendarJob) -> dict:
         "url": reverse("api:calendar-preview", kwargs={"pk": job.pk}),
         "confirm": reverse("api:calendar-preview-confirm", kwargs={"pk": job.pk}),
         "status": job.status,
-        "result": job.result,
+        "result": workflow.job_result_text(job.result),  # in the caller's language
         "year": job.year,
         "correction": preview.get("correction", False),
         "replaces": preview.get("replaces", []),

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Count, Max
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals.calendar import WorkCalendar
 from approvals.holidays.schedule import MAX_SOURCE, Entry, Schedule
@@ -28,15 +28,27 @@ class ImportResult:
     correction: bool = False
 
     def __str__(self) -> str:
-        if self.correction:
-            return _(
-                "%(year)s correction loaded: %(created)s entries added, %(updated)s changed, "
-                "%(deleted)s removed, %(unchanged)s unchanged; the rest of the %(year)s schedule stays."
-            ) % vars(self)
-        return _(
-            "%(year)s schedule loaded: %(created)s entries added, %(updated)s changed, "
-            "%(deleted)s removed, %(unchanged)s unchanged; %(year)s is now official."
-        ) % vars(self)
+        code, params = self.message()
+        return str(IMPORT_TEXTS[code]) % params
+
+    def message(self) -> tuple[str, dict]:
+        """What to say, as a code of IMPORT_TEXTS and its parameters: a calendar job keeps this
+        and says it in the language of whoever reads it."""
+        return ("corrected" if self.correction else "loaded"), {
+            name: getattr(self, name) for name in ("year", "created", "updated", "unchanged", "deleted")
+        }
+
+
+IMPORT_TEXTS = {
+    "corrected": gettext_lazy(
+        "%(year)s correction loaded: %(created)s entries added, %(updated)s changed, "
+        "%(deleted)s removed, %(unchanged)s unchanged; the rest of the %(year)s schedule stays."
+    ),
+    "loaded": gettext_lazy(
+        "%(year)s schedule loaded: %(created)s entries added, %(updated)s changed, "
+        "%(deleted)s removed, %(unchanged)s unchanged; %(year)s is now official."
+    ),
+}
 
 
 def _stale(schedule: Schedule, existing: dict[date, CalendarDay]) -> list[CalendarDay]:

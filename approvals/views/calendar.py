@@ -202,6 +202,7 @@ def _job_context(request: HttpRequest, job: CalendarJob) -> dict:
     return {
         "stalled": stalled,
         "job": job,
+        "result": workflow.job_result_text(job.result),  # in the reader's language
         "preview": preview,
         "page": page,
         "moves": moves,

@@ -13,6 +13,7 @@ these; ``approvals.holidays`` reads the schedules and writes the tables.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from approvals import audit
 from approvals.calendar import WorkCalendar
@@ -40,6 +42,7 @@ from approvals.holidays import (
     read_upload,
     work_calendar,
 )
+from approvals.holidays.tables import IMPORT_TEXTS
 from approvals.models import (
     CLOCK_COLUMNS,
     CLOCK_DUE_COLUMNS,
@@ -276,11 +279,43 @@ def preview_is_current(preview: dict) -> bool:
     return seen is None or seen == calendar_version(work_calendar())
 
 
-def stale_preview_message() -> str:
-    return _(
+#: What a calendar job's ``result`` says, by code. The job keeps JSON, a list of [code, params]
+#: (``job_result``), and each reader gets it in their own language (``job_result_text``), not in
+#: the background worker's. "error" carries an unexpected failure's own text.
+RESULT_TEXTS = {
+    **IMPORT_TEXTS,
+    "moved": gettext_lazy("Due dates moved: %(n)s."),
+    "not_queued": gettext_lazy("The background worker could not be reached: nothing was changed. Try again."),
+    "stale": gettext_lazy(
         "The calendar changed since this preview (another schedule was loaded or edited): "
         "upload it again to see what it would do now. Nothing was changed."
-    )
+    ),
+    "error": "%(text)s",
+}
+
+
+def job_result(*parts: tuple[str, dict]) -> str:
+    """A calendar job's ``result`` as kept: each part a code of RESULT_TEXTS and its parameters."""
+    return json.dumps([[code, params] for code, params in parts], ensure_ascii=False)
+
+
+def job_result_text(result: str) -> str:
+    """A calendar job's ``result`` in the active language; one kept as plain text (before the
+    codes were kept) as it is."""
+    try:
+        parts = json.loads(result)
+    except ValueError:
+        return result
+    if not isinstance(parts, list) or not all(
+        isinstance(part, list) and len(part) == 2 and part[0] in RESULT_TEXTS and isinstance(part[1], dict)
+        for part in parts
+    ):
+        return result
+    return " ".join(str(RESULT_TEXTS[code]) % params for code, params in parts)
+
+
+def stale_preview_message() -> str:
+    return str(RESULT_TEXTS["stale"])
 
 
 def calendar_after(schedule: Schedule) -> WorkCalendar:
@@ -385,12 +420,12 @@ class PreviewNotQueued(Exception):
     failed with ``not_queued_message()``, and nothing else changed."""
 
     def __init__(self, job: CalendarJob) -> None:
-        super().__init__(job.result)
+        super().__init__(job_result_text(job.result))
         self.job = job
 
 
 def not_queued_message() -> str:
-    return _("The background worker could not be reached: nothing was changed. Try again.")
+    return str(RESULT_TEXTS["not_queued"])
 
 
 def preview_upload(
@@ -425,7 +460,7 @@ def preview_upload(
             CalendarJob.Status.FAILED,
             only_from=[CalendarJob.Status.PREVIEWING],
             actor=actor,
-            result=not_queued_message(),
+            result=job_result(("not_queued", {})),
         )
         job.refresh_from_db()
         raise PreviewNotQueued(job) from None
@@ -461,7 +496,10 @@ def preview_calendar_job(job_id: int) -> str:
         preview["source"] = (job.preview or {}).get("source", schedule.source)  # as read, not cut to fit
     except Exception as exc:
         set_calendar_job_status(
-            job_id, CalendarJob.Status.FAILED, only_from=[CalendarJob.Status.PREVIEWING], result=str(exc)[:2000]
+            job_id,
+            CalendarJob.Status.FAILED,
+            only_from=[CalendarJob.Status.PREVIEWING],
+            result=job_result(("error", {"text": str(exc)[:2000]})),
         )
         raise
     set_calendar_job_status(
@@ -549,9 +587,8 @@ def apply_calendar_job(job_id: int) -> str:
     seen = CalendarJob.objects.filter(pk=job_id).values_list("preview__calendar", flat=True).get()
     waiting = [CalendarJob.Status.PREVIEWED, CalendarJob.Status.QUEUED]  # not yet run (else: its own load)
     if job.status in waiting and not preview_is_current({"calendar": seen}):
-        text = stale_preview_message()
-        set_calendar_job_status(job_id, CalendarJob.Status.FAILED, only_from=waiting, result=text)
-        return text
+        set_calendar_job_status(job_id, CalendarJob.Status.FAILED, only_from=waiting, result=job_result(("stale", {})))
+        return stale_preview_message()
     # From the queue, or again after the worker was killed mid-run (the broker hands the task out
     # again): what is done stays correct and the rest is done. Not again once done or failed.
     running = [CalendarJob.Status.QUEUED, CalendarJob.Status.RUNNING]
@@ -566,11 +603,13 @@ def apply_calendar_job(job_id: int) -> str:
             _loaded(schedule), first, last, actor=job.created_by, chunk=CHUNK, progress=_progress(job_id)
         )
     except Exception as exc:
-        set_calendar_job_status(job_id, CalendarJob.Status.FAILED, result=str(exc)[:2000])
+        set_calendar_job_status(
+            job_id, CalendarJob.Status.FAILED, result=job_result(("error", {"text": str(exc)[:2000]}))
+        )
         raise
-    text = f"{result} " + _("Due dates moved: %(n)s.") % {"n": moved}
-    set_calendar_job_status(job_id, CalendarJob.Status.DONE, result=text)
-    return text
+    kept = job_result(result.message(), ("moved", {"n": moved}))
+    set_calendar_job_status(job_id, CalendarJob.Status.DONE, result=kept)
+    return job_result_text(kept)
 
 
 def calendar_days_changed(days: Iterable[date], reason: str, actor: User | None = None) -> int:
