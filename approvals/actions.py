@@ -118,7 +118,7 @@ class Correction(forms.Form):
         label=_("Every correction needed"),
         widget=forms.Textarea,
         max_length=5000,
-        help_text=_("One notice lists everything (一次告知): a second notice will be flagged."),
+        help_text=_("One notice lists everything: a second notice will be flagged."),
     )
 
 

@@ -65,7 +65,7 @@ PROCEDURES: dict[str, ProcedureInfo] = {
             "filing is refused, not corrected."
         ),
         (
-            gettext_lazy("The website filing verification form (网站备案信息真实性核验单)"),
+            gettext_lazy("The website filing verification form"),
             gettext_lazy("The identity document of the person in charge of the website"),
             gettext_lazy("The domain name certificate"),
             gettext_lazy("The business licence (copy)"),
@@ -111,9 +111,9 @@ CATEGORY_CHOICES = [
 ]
 
 NUMBER_TYPES = [
-    ("sms_access_code", gettext_lazy("SMS service access code (短消息类服务接入代码, 1069…)")),
-    ("call_centre", gettext_lazy("Call-centre number (呼叫中心号码)")),
-    ("signalling_point", gettext_lazy("Signalling point code (信令点编码)")),
+    ("sms_access_code", gettext_lazy("SMS service access code (1069…)")),
+    ("call_centre", gettext_lazy("Call-centre number")),
+    ("signalling_point", gettext_lazy("Signalling point code")),
     ("other", gettext_lazy("Other number resources")),
 ]
 

@@ -21,7 +21,7 @@ from approvals.models import (
     State,
 )
 
-admin.site.site_header = _("shixian (时限) administration")
+admin.site.site_header = _("shixian administration")
 admin.site.site_title = _("shixian administration")
 admin.site.index_title = _("Data and settings")
 # The application and audit lists are wide; the index and the breadcrumbs are navigation enough.

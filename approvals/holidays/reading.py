@@ -122,7 +122,7 @@ def _check_festivals(schedule: Schedule) -> None:
         if entry is not None and entry.working:
             raise ScheduleError(
                 _(
-                    "%(date)s is %(festival)s, a day off that the law fixes (全国年节及纪念日放假办法), but "
+                    "%(date)s is %(festival)s, a day off that the law fixes (the national holidays regulations), but "
                     "the %(year)s schedule makes it a working day; nothing was read"
                 )
                 % {"date": day.isoformat(), "festival": festival, "year": schedule.year}
@@ -131,7 +131,7 @@ def _check_festivals(schedule: Schedule) -> None:
             raise ScheduleError(
                 _(
                     "the %(year)s schedule has no %(festival)s: %(date)s, a day off that the law fixes "
-                    "(全国年节及纪念日放假办法), is not in it. A year's notice lists every festival: check "
+                    "(the national holidays regulations), is not in it. A year's notice lists every festival: check "
                     "that every festival's line was read, or mark the file as a correction"
                 )
                 % {"date": day.isoformat(), "festival": festival, "year": schedule.year}

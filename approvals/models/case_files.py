@@ -15,14 +15,14 @@ from approvals.models.policies import Procedure
 
 
 class SpecialProcedureKind(models.TextChoices):
-    HEARING = "hearing", _("Hearing (听证)")
-    TENDER = "tender", _("Tender (招标)")
-    AUCTION = "auction", _("Auction (拍卖)")
-    TESTING = "testing", _("Inspection or testing (检验、检测)")
-    QUARANTINE = "quarantine", _("Quarantine (检疫)")
-    APPRAISAL = "appraisal", _("Appraisal (鉴定)")
-    EXPERT_REVIEW = "expert_review", _("Expert review (专家评审)")
-    SITE_CHECK = "site_check", _("On-site check (实地核查)")
+    HEARING = "hearing", _("Hearing")
+    TENDER = "tender", _("Tender")
+    AUCTION = "auction", _("Auction")
+    TESTING = "testing", _("Inspection or testing")
+    QUARANTINE = "quarantine", _("Quarantine")
+    APPRAISAL = "appraisal", _("Appraisal")
+    EXPERT_REVIEW = "expert_review", _("Expert review")
+    SITE_CHECK = "site_check", _("On-site check")
 
 
 class SpecialProcedure(models.Model):

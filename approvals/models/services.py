@@ -63,8 +63,8 @@ class Rating(models.Model):
 
 
 class AppointmentKind(models.TextChoices):
-    WINDOW = "window", _("At the service window (预约办)")
-    ONSITE = "onsite", _("On-site visit (上门办)")
+    WINDOW = "window", _("At the service window")
+    ONSITE = "onsite", _("On-site visit")
 
 
 class AppointmentStatus(models.TextChoices):

@@ -94,7 +94,7 @@ class LicenceForm(DraftForm):
         label=gettext_lazy("Business categories"),
         choices=CATEGORY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Tick every category you apply for (电信业务分类目录)."),
+        help_text=gettext_lazy("Tick every category you apply for (Catalogue of Telecommunications Services)."),
         error_messages={"required": gettext_lazy("Tick at least one business category.")},
     )
     coverage = forms.CharField(

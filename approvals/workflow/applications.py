@@ -105,7 +105,7 @@ def _within_acceptance_period(app: Application, on: date) -> None:
         raise ActionInvalid(
             _(
                 "The 5 working days to ask for corrections or refuse ended on %(due)s: the application "
-                "is deemed accepted (行政许可法 art. 32). Accept it."
+                "is deemed accepted (Administrative Licensing Law, art. 32). Accept it."
             )
             % {"due": app.acceptance_due}
         )
@@ -214,7 +214,7 @@ def _within_the_limit(app: Application, on: date) -> None:
     if app.due_date is not None and on > app.due_date:
         raise ActionInvalid(
             _(
-                "An extension must be asked for and decided within the limit (行政许可法 art. 42); "
+                "An extension must be asked for and decided within the limit (Administrative Licensing Law, art. 42); "
                 "this one ended on %(due)s."
             )
             % {"due": app.due_date}

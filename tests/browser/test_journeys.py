@@ -298,7 +298,7 @@ def test_the_officer_handles_it_and_the_manager_approves_an_extension(committed_
         },
     )
     expect(page.locator(".badge")).to_have_text("Special procedure (clock paused)")
-    expect(page.locator("section[aria-labelledby=mat-h]")).to_contain_text("Expert review (专家评审)")
+    expect(page.locator("section[aria-labelledby=mat-h]")).to_contain_text("Expert review")
     app.refresh_from_db()
     assert app.state == State.PAUSED
     pause = SpecialProcedure.objects.get(application=app)
@@ -398,7 +398,7 @@ def test_the_public_looks_up_a_case(committed_cast: Cast, visitor) -> None:
 
     public = visitor("public", language="en")
     page = public.go("/track/")
-    expect(page.locator("h1")).to_contain_text("Track an application")
+    expect(page.locator("h1")).to_contain_text("Track the progress of an application")
     public.shot("lookup-form")
     page.fill("#id_tracking_number", case.tracking_number)
     page.fill("#id_query_code", case.query_code.lower())  # typed as it comes: case does not matter
