@@ -158,6 +158,7 @@ class Extension(forms.Form):
             label=_("Working days"),
             min_value=1,
             max_value=limit,
+            help_text=gettext("1 to %(max)s working days, approved by the department's manager.") % {"max": limit},
             error_messages={"min_value": outside, "max_value": outside},
         )
 

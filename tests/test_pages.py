@@ -182,6 +182,7 @@ def test_the_extension_input_takes_1_to_10_working_days_and_the_form_refuses_mor
         + page.split('name="request_extension-days"')[1].split(">", 1)[0]
     )
     assert 'min="1"' in field and 'max="10"' in field, field
+    assert "1 to 10 working days, approved by the department&#x27;s manager." in page
     for days in ("0", "11", "30"):
         response = olga.post(
             f"/applications/{case.pk}/do/request_extension/",
@@ -191,3 +192,16 @@ def test_the_extension_input_takes_1_to_10_working_days_and_the_form_refuses_mor
         assert "An extension is 1 to 10 working days." in response.content.decode(), days
     assert Application.objects.get(pk=case.pk).extension_state == "none"
     assert not AuditEvent.objects.filter(application=case, action="request_extension").exists()
+
+
+def test_what_may_be_rated_is_one_rule_in_python_and_in_sql(cast: Cast, now) -> None:
+    now(D("2026-03-05"))
+    at_provider = cast.received(Procedure.WEBSITE_FILING, on=D("2026-03-02"))
+    workflow.withdraw(at_provider.pk, cast.alice, "网站暂不上线", on=D("2026-03-04"))
+    licence = cast.received(on=D("2026-03-02"))
+    workflow.withdraw(licence.pk, cast.alice, "暂不申请", on=D("2026-03-04"))
+    cast.under_review(received=D("2026-03-02"), accepted=D("2026-03-03"))  # open
+    cast.draft(on=D("2026-03-02"))
+    rows = Application.objects.all()
+    assert {app.pk for app in rows if app.rateable} == set(Application.objects.rateable().values_list("pk", flat=True))
+    assert [app.pk for app in Application.objects.rateable()] == [licence.pk]
