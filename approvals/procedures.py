@@ -39,7 +39,7 @@ PROCEDURES: dict[str, ProcedureInfo] = {
             gettext_lazy("The business development plan and the technical plan"),
             gettext_lazy("Identity documents of the main managers"),
         ),
-        gettext_lazy("For example: 第二类增值电信业务 信息服务业务（仅限互联网信息服务）"),
+        gettext_lazy("For example: second-class value-added telecom services, information services (internet information services only)"),
     ),
     Procedure.NUMBER_RESOURCE: ProcedureInfo(
         Procedure.NUMBER_RESOURCE,
@@ -54,7 +54,7 @@ PROCEDURES: dict[str, ProcedureInfo] = {
             gettext_lazy("Your value-added telecom business licence (copy)"),
             gettext_lazy("The commitment letter signed by the legal representative"),
         ),
-        gettext_lazy("For example: 短消息类服务接入代码 1069055112345（安徽省内使用）"),
+        gettext_lazy("For example: SMS service access code 1069055112345 (used within Anhui)"),
     ),
     Procedure.WEBSITE_FILING: ProcedureInfo(
         Procedure.WEBSITE_FILING,
@@ -70,7 +70,7 @@ PROCEDURES: dict[str, ProcedureInfo] = {
             gettext_lazy("The domain name certificate"),
             gettext_lazy("The business licence (copy)"),
         ),
-        gettext_lazy("For example: 合肥云端科技官网（yunduan.cn）"),
+        gettext_lazy("For example: the Yunduan Technology website (yunduan.cn)"),
     ),
 }
 
@@ -91,10 +91,11 @@ CATEGORY_NAMES = {code: chinese for code, chinese, _english in LICENCE_CATEGORIE
 
 
 def _category_label(code: str, chinese: str, english: str) -> str:
-    # The catalogue's Chinese name is the legal one: Chinese pages show it alone, others add it.
+    # The catalogue's Chinese name is the legal one (what the details keep, approvals.details):
+    # Chinese pages show it, others its English name.
     if (translation.get_language() or "").startswith("zh"):
         return f"{code} {chinese}"
-    return f"{code} {english} ({chinese})"
+    return f"{code} {english}"
 
 
 category_label = lazy(_category_label, str)

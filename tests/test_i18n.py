@@ -203,9 +203,25 @@ def scene(cast, now) -> list[tuple[str, object, str]]:
     job = workflow.preview_upload((HOLIDAY_CN / "sample-2027.json").read_bytes(), "2027.json", actor=cast.root)
     workflow.confirm_job(job, cast.root)  # loaded in the background (inline here): its result is shown
     cases = [late, review, extended, received, corrected, twice, paused, filing, decided, granted, served]
+    from approvals.models import AppointmentKind
+
+    for kind, slot in ((AppointmentKind.WINDOW, 0), (AppointmentKind.ONSITE, 1)):
+        booked = workflow.book_appointment(
+            cast.alice,
+            kind=kind,
+            procedure=Procedure.TELECOM_LICENCE,
+            day=D("2026-04-09"),
+            slot=workflow.appointment_slots()[slot],
+            purpose="to hand in the papers",
+            contact_phone="13800000000",
+            address="1 Main Street" if kind == AppointmentKind.ONSITE else "",
+        )
+    workflow.answer_appointment(booked.pk, cast.olga, confirm=True, reply="see you")
     pages: list[tuple[str, object, str]] = []
     for url in ("/portal/", "/portal/new/", "/notifications/", "/appointments/"):
         pages.append(("enterprise", cast.alice, url))
+    for procedure in Procedure.values:
+        pages.append(("enterprise", cast.alice, f"/portal/new/{procedure}/"))
     pages += [("enterprise", cast.alice, f"/applications/{app.pk}/") for app in [*cases, at_provider]]
     pages += [("provider", cast.pat, "/provider/"), ("provider", cast.pat, f"/applications/{at_provider.pk}/")]
     for url in ("/worklist/", "/notifications/", "/feeds/", "/appointments/"):
@@ -213,11 +229,13 @@ def scene(cast, now) -> list[tuple[str, object, str]]:
     pages += [("officer", app.officer, f"/applications/{app.pk}/") for app in cases]
     for url in ("/dashboard/", "/dashboard/cases/red/", "/worklist/", "/reports/", "/notifications/"):
         pages.append(("manager", cast.mia, url))
+    pages += [("manager", cast.mia, f"/dashboard/officers/{cast.olga.pk}/"), ("manager", cast.mia, "/appointments/")]
+    pages += [("manager", cast.mia, "/reports/?month=2026-03"), ("manager", cast.max, "/dashboard/")]
     pages += [("manager", cast.mia, f"/applications/{app.pk}/") for app in (late, extended, decided)]
     pages += [("manager", cast.max, f"/applications/{filing.pk}/")]
     for url in ("/dashboard/", "/calendar/", f"/calendar/jobs/{job.pk}/"):
         pages.append(("admin", cast.root, url))
-    for url in ("/track/", "/published/", "/accounts/login/"):
+    for url in ("/track/", "/published/", "/accounts/login/", "/verify/"):
         pages.append(("visitor", None, url))
     return pages
 

@@ -100,7 +100,7 @@ class LicenceForm(DraftForm):
     coverage = forms.CharField(
         label=gettext_lazy("Coverage area"),
         max_length=200,
-        help_text=gettext_lazy("The province, or the cities where you will offer the service: 安徽省, 合肥市、芜湖市…"),
+        help_text=gettext_lazy("The province, or the cities where you will offer the service: Anhui province; Hefei, Wuhu…"),
     )
 
     @classmethod
