@@ -39,7 +39,10 @@ PROCEDURES: dict[str, ProcedureInfo] = {
             gettext_lazy("The business development plan and the technical plan"),
             gettext_lazy("Identity documents of the main managers"),
         ),
-        gettext_lazy("For example: second-class value-added telecom services, information services (internet information services only)"),
+        gettext_lazy(
+            "For example: second-class value-added telecom services, information services "
+            "(internet information services only)"
+        ),
     ),
     Procedure.NUMBER_RESOURCE: ProcedureInfo(
         Procedure.NUMBER_RESOURCE,

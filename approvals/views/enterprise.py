@@ -100,7 +100,9 @@ class LicenceForm(DraftForm):
     coverage = forms.CharField(
         label=gettext_lazy("Coverage area"),
         max_length=200,
-        help_text=gettext_lazy("The province, or the cities where you will offer the service: Anhui province; Hefei, Wuhu…"),
+        help_text=gettext_lazy(
+            "The province, or the cities where you will offer the service: Anhui province; Hefei, Wuhu…"
+        ),
     )
 
     @classmethod
