@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -176,4 +177,8 @@ class Text(forms.CharField):
         if isinstance(value, str):
             storable(value)  # before CharField's own NUL check, with the one message
             value = value.replace("\r\n", "\n")
+            # The length the schema states is of the text as sent, not of what stripping leaves
+            # (a no-break space before 2,000 characters is 2,001).
+            if self.max_length is not None and len(value) > self.max_length:
+                MaxLengthValidator(self.max_length)(value)
         return super().to_python(value)

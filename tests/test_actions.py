@@ -242,3 +242,14 @@ def test_options_on_an_action_names_the_action_and_describes_it(cast: Cast, now,
     answer = ok(api(cast.olga, language).options(f"/api/applications/{app.pk}/request-extension/"))
     assert answer["name"] == name
     assert "action_name" not in answer["description"] and "404" in answer["description"]
+
+
+def test_a_text_longer_than_its_limit_as_sent_is_refused_even_if_stripping_would_shorten_it(db) -> None:
+    # The schema's maxLength is of the text as sent: a no-break space before 2,000 characters is
+    # 2,001 (the API fuzzing found one accepted).
+    from approvals.actions import RequiredNote
+
+    assert RequiredNote({"note": "*" * 2000}).is_valid()
+    assert RequiredNote({"note": "*" * 1999 + "\r\n*"}).is_valid()  # a browser's line break is one character
+    refused = RequiredNote({"note": "\xa0" + "*" * 2000})
+    assert not refused.is_valid() and list(refused.errors) == ["note"]

@@ -325,7 +325,7 @@ def test_every_list_filter_is_in_the_schema() -> None:
         for path in ("/api/applications/", "/api/notifications/", "/api/alerts/")
     }
     assert names == {
-        "/api/applications/": {"procedure", "state", "q", "page", "page_size"},
+        "/api/applications/": {"procedure", "state", "level", "q", "page", "page_size"},
         "/api/notifications/": {"unread", "page", "page_size"},
         "/api/alerts/": {"level", "active", "page", "page_size"},
     }
