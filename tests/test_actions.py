@@ -250,6 +250,6 @@ def test_a_text_longer_than_its_limit_as_sent_is_refused_even_if_stripping_would
     from approvals.actions import RequiredNote
 
     assert RequiredNote({"note": "*" * 2000}).is_valid()
-    assert RequiredNote({"note": "*" * 1999 + "\r\n*"}).is_valid()  # a browser's line break is one character
+    assert RequiredNote({"note": "*" * 1998 + "\r\n*"}).is_valid()  # a browser's line break is one character
     refused = RequiredNote({"note": "\xa0" + "*" * 2000})
     assert not refused.is_valid() and list(refused.errors) == ["note"]
