@@ -366,3 +366,18 @@ def test_a_notice_without_its_title_takes_the_year_from_the_form_and_keeps_it(ca
     job.refresh_from_db()
     assert job.status == CalendarJob.Status.DONE, job.result
     assert CalendarYear.objects.get(year=2027).source == "样例"
+
+
+def test_a_jobs_result_is_kept_as_codes_and_said_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from approvals.workflow.calendar import job_result
+
+    kept = job_result(("moved", {"n": 2}), ("error", {"text": "disk full"}))
+    assert workflow.job_result_text(kept) == "Due dates moved: 2. disk full"
+    with translation.override("zh-hans"):
+        assert workflow.job_result_text(kept).startswith(translation.gettext("Due dates moved: %(n)s.") % {"n": 2})
+        assert "Due dates" not in workflow.job_result_text(kept)
+    # A result kept as text before the codes were kept, or anything else, is shown as it is.
+    for old in ("2027 年放假安排已载入。", "[]x", '[["unknown", {}]]', "42"):
+        assert workflow.job_result_text(old) == old
