@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from approvals import catalogue, notifications
+from approvals import strip as strip_
 from approvals.calendar import WorkCalendar
 from approvals.clock import Clock, day_after
 from approvals.clocks import LIST_SEPARATOR
@@ -208,11 +210,18 @@ class Explanation:
     promised: list[str]
     statutory: list[str]
     certificate: list[str]
+    strip: strip_.Strip | None = None
 
 
 def explanation(app: Application) -> Explanation:
     calendar = work_calendar()
     reading = read_clocks(app, calendar, pauses_of(app))
+    if reading.clock == ClockKind.ACCEPTANCE:
+        drawn = strip_.build(reading.acceptance, None, calendar, timezone.localdate())
+    elif reading.clock == "certificate":
+        drawn = strip_.build(reading.certificate, None, calendar, timezone.localdate())
+    else:
+        drawn = strip_.build(reading.promised, reading.statutory, calendar, timezone.localdate())
 
     def lines(kind: str) -> list[str]:
         return explain(reading.of(kind), calendar, reading.bounds(kind))
@@ -223,4 +232,5 @@ def explanation(app: Application) -> Explanation:
         lines("promised"),
         lines("statutory"),
         lines("certificate"),
+        drawn,
     )
