@@ -89,9 +89,12 @@ def test_the_summary_counts_open_cases_corrections_due_soon_and_drafts(cast: Cas
     page = text(browser(cast.alice).get("/portal/"))
     figures = dict((label.strip(), int(n)) for n, label in re.findall(r'<span class="n">(\d+)</span>([^<]+)</a>', page))
     assert figures == {
+        "waiting for you": 1,
+        "overdue": 0,
         "in progress": 2,
-        "awaiting your corrections": 1,
         "due soon": 1,
+        "paused": 0,
+        "decided or ended": 0,
         "drafts not submitted": 1,
     }
     first = rows(page)[0]
@@ -118,7 +121,18 @@ def test_the_portal_selector_counts_due_soon_by_the_level_rule_in_two_queries(ca
             listing = portal(cast.alice, status=status, page=1, today=day, calendar=calendar)
         assert len(queries) == 2, status
         assert listing.summary["matching"] == len(listing.rows) == expected, status
-    assert listing.summary == {"total": 4, "open": 3, "correction": 1, "due_soon": 1, "drafts": 1, "matching": 3}
+    assert listing.summary == {
+        "total": 4,
+        "yours": 1,
+        "open": 3,
+        "overdue": 0,
+        "correction": 1,
+        "due_soon": 1,
+        "paused": 0,
+        "drafts": 1,
+        "closed": 0,
+        "matching": 3,
+    }
     (due,) = portal(cast.alice, status="due_soon", page=1, today=day, calendar=calendar).rows
     assert due.pk == soon.pk and due.standing.level == "yellow"
 
@@ -656,3 +670,126 @@ def test_a_filing_draft_can_change_its_provider_on_the_edit_page(cast, now) -> N
     assert response.status_code == 302
     app.refresh_from_db()
     assert app.provider_id == other.pk
+
+
+# -- the portal's states, like the worklist's counts (issue 16) ----------------------------------
+
+
+def portal_cases(cast: Cast) -> dict[str, Application]:
+    """On 2026-03-19: one case of each standing for alice's organisation, and one of bob's."""
+    green = cast.under_review(LICENCE, received=D("2026-03-02"), accepted=D("2026-03-03"))  # due April
+    overdue = cast.under_review(NUMBERS, received=D("2026-03-02"), accepted=D("2026-03-02"))  # due 03-16
+    asked = cast.received(on=D("2026-03-02"))
+    workflow.request_correction(asked.pk, asked.officer, "营业执照副本未盖章", on=D("2026-03-02"))
+    paused = cast.paused(
+        cast.under_review(LICENCE, received=D("2026-03-02"), accepted=D("2026-03-03")),
+        on=D("2026-03-05"),
+        until=D("2026-04-30"),
+    )
+    decided = cast.under_review(LICENCE, received=D("2026-03-02"), accepted=D("2026-03-03"))
+    workflow.deny(decided.pk, decided.officer, "不符合条件", "可申请行政复议", on=D("2026-03-06"))
+    draft = cast.draft(NUMBERS, on=D("2026-03-02"))
+    rivals = cast.draft(NUMBERS, on=D("2026-03-02"), who=cast.bob)
+    return {
+        "green": green,
+        "overdue": overdue,
+        "asked": asked,
+        "paused": paused,
+        "decided": decided,
+        "draft": draft,
+        "rivals": rivals,
+    }
+
+
+def figures_of(page: str) -> dict[str, int]:
+    return {label.strip(): int(n) for n, label in re.findall(r'<span class="n">(\d+)</span>([^<]+)</a>', page)}
+
+
+def test_overdue_cases_and_those_waiting_for_you_come_first(cast: Cast, now) -> None:
+    now(D("2026-03-06"))
+    cases = portal_cases(cast)
+    now(D("2026-03-19"))  # the numbers case is 3 working days past its 2026-03-16
+    listed = rows(text(browser(cast.alice).get("/portal/")))
+    first_three = "".join(listed[:3])
+    assert "overdue by 3 working days" in listed[0]  # the overdue case first of all
+    for name in ("overdue", "asked", "decided"):  # overdue; corrections asked; denied, to rate
+        assert f"/applications/{cases[name].pk}/" in first_three, name
+    assert "You: rate the service" in first_three and 'class="overdue"' in first_three
+    # then by fewest working days left: the green case's April date before the paused and the draft
+    assert f"/applications/{cases['green'].pk}/" in listed[3]
+
+
+def test_the_portal_counts_each_state_and_each_count_filters_the_list(cast: Cast, now) -> None:
+    now(D("2026-03-06"))
+    cases = portal_cases(cast)
+    now(D("2026-03-19"))
+    alice = browser(cast.alice)
+    page = text(alice.get("/portal/"))
+    assert figures_of(page) == {
+        "waiting for you": 2,  # the corrections asked and the denied case to rate
+        "overdue": 1,
+        "in progress": 4,  # green, overdue, asked, paused
+        "due soon": 0,
+        "paused": 1,
+        "decided or ended": 1,
+        "drafts not submitted": 1,
+    }
+    expected = {
+        "yours": {"asked", "decided"},
+        "overdue": {"overdue"},
+        "paused": {"paused"},
+        "drafts": {"draft"},
+        "open": {"green", "overdue", "asked", "paused"},
+        "closed": {"decided"},
+    }
+    for status, names in expected.items():
+        assert f'href="?status={status}"' in page
+        listed = rows(text(alice.get(f"/portal/?status={status}")))
+        found = {name for name, app in cases.items() if any(f"/applications/{app.pk}/" in row for row in listed)}
+        assert found == names, status
+
+
+def test_the_portal_counts_a_rated_case_no_longer_as_waiting(cast: Cast, now) -> None:
+    now(D("2026-03-04"))
+    decided = cast.under_review(NUMBERS, received=D("2026-03-02"), accepted=D("2026-03-02"))
+    workflow.deny(decided.pk, decided.officer, "不符合条件", "可申请行政复议", on=D("2026-03-04"))
+    alice = browser(cast.alice)
+    before = figures_of(text(alice.get("/portal/")))
+    assert before["waiting for you"] == 1 and before["decided or ended"] == 1
+    from approvals.workflow.ratings import rate
+
+    rate(decided.pk, cast.alice, 5)
+    after = figures_of(text(alice.get("/portal/")))  # the kept page renewed by the rating
+    assert after["waiting for you"] == 0 and after["decided or ended"] == 1
+
+
+def test_another_organisations_cases_are_neither_listed_nor_counted(cast: Cast, now) -> None:
+    now(D("2026-03-06"))
+    cases = portal_cases(cast)
+    now(D("2026-03-19"))
+    bob = browser(cast.bob)
+    page = text(bob.get("/portal/"))
+    assert figures_of(page)["drafts not submitted"] == 1 and figures_of(page)["overdue"] == 0
+    for status in ("", "yours", "overdue", "open", "paused", "closed", "drafts"):
+        listed = rows(text(bob.get(f"/portal/?status={status}")))
+        for name, app in cases.items():
+            assert (f"/applications/{app.pk}/" in "".join(listed)) == (name == "rivals" and status in ("", "drafts"))
+    alices = text(browser(cast.alice).get("/portal/"))
+    assert f"/applications/{cases['rivals'].pk}/" not in alices
+
+
+def test_the_portal_runs_the_same_number_of_queries_for_5_and_50_cases_in_every_state(cast: Cast, now) -> None:
+    now(D("2026-03-06"))
+    urls = ["/portal/", "/portal/?status=yours", "/portal/?status=overdue", "/portal/?status=paused&q=2026"]
+    portal_cases(cast)  # 6 of alice's, in every state
+    now(D("2026-03-19"))
+    alice = browser(cast.alice)
+    few = [count_queries(alice, url) for url in urls]
+    now(D("2026-03-06"))
+    for _ in range(8):
+        portal_cases(cast)
+    now(D("2026-03-19"))
+    assert Application.objects.filter(organisation=cast.acme).count() >= 50
+    alice = browser(cast.alice)
+    many = [count_queries(alice, url) for url in urls]
+    assert few == many, (few, many)

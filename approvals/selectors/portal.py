@@ -6,14 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When
 
 from approvals.calendar import WorkCalendar
 from approvals.clocks import annotate_standing
 from approvals.models import (
     CLOSED_STATES,
-    CORRECTIONS_FIRST,
     OPEN_STATES,
+    RUNNING_DUE,
     Application,
     Material,
     Policy,
@@ -28,15 +28,30 @@ PAGE_SIZE = 30
 #: Submitted and not closed: open, or with the access provider.
 IN_PROGRESS = sorted(OPEN_STATES | {State.PROVIDER_REVIEW})
 
-#: The cases each status filter keeps; "due_soon" is the running clock in its yellow days
-#: (``alert_level``, LEVEL_RULE through ``with_level``).
+#: Waiting for the applicant: corrections requested, a draft the access provider returned (it
+#: has a tracking number) to fix, an ended case the administration had that is not rated yet
+#: (``Application.rateable``).
+YOURS = (
+    Q(state=State.CORRECTION)
+    | (Q(state=State.DRAFT) & Q(tracking_number__isnull=False) & ~Q(tracking_number=""))
+    | (Q(state__in=sorted(CLOSED_STATES), received_on__isnull=False) & Q(rating__isnull=True))
+)
+
+#: The cases each status filter keeps; "due_soon" and "overdue" are the running clock's yellow,
+#: and red or severe, days (``alert_level``, LEVEL_RULE through ``with_level``).
 STATUSES = {
+    "yours": YOURS,
     "open": Q(state__in=IN_PROGRESS),
+    "overdue": Q(alert_level__in=("red", "severe")),
     "correction": Q(state=State.CORRECTION),
     "due_soon": Q(alert_level="yellow"),
+    "paused": Q(state=State.PAUSED),
     "drafts": Q(state=State.DRAFT),
     "closed": Q(state__in=sorted(CLOSED_STATES)),
 }
+
+#: The default order's first rank: overdue or waiting for the applicant (0), the rest (1).
+NEEDS_ATTENTION = Case(When(STATUSES["overdue"] | YOURS, then=Value(0)), default=Value(1), output_field=IntegerField())
 
 
 def portal(
@@ -64,19 +79,22 @@ def portal(
         matching &= search(text, "tracking_number", "subject")
     summary = mine.aggregate(
         total=Count("pk"),
-        open=Count("pk", filter=STATUSES["open"]),
-        correction=Count("pk", filter=STATUSES["correction"]),
-        due_soon=Count("pk", filter=STATUSES["due_soon"]),
-        drafts=Count("pk", filter=STATUSES["drafts"]),
+        **{name: Count("pk", filter=q) for name, q in STATUSES.items()},
         matching=Count("pk", filter=matching) if matching else Count("pk"),
     )
-    # What needs the user comes first: corrections to send, then everything else, newest first
-    # (the order of the index application_org_portal).
+    # What needs the user comes first: overdue cases and those waiting for the applicant
+    # (corrections to send, a returned draft to fix, a case to rate), then the rest; within each,
+    # the running clock's due date (the earliest has the fewest working days left), then newest.
     rows = (
         mine.filter(matching)
         .select_related("provider")
-        .annotate(yours=CORRECTIONS_FIRST, has_materials=Exists(Material.objects.filter(application=OuterRef("pk"))))
-        .order_by("yours", "-created_at", "-pk")
+        .alias(running_due=RUNNING_DUE)
+        .annotate(
+            attention=NEEDS_ATTENTION,
+            yours=Case(When(YOURS, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            has_materials=Exists(Material.objects.filter(application=OuterRef("pk"))),
+        )
+        .order_by("attention", F("running_due").asc(nulls_last=True), "-created_at", "-pk")
     )
     paginator = Paginator(rows, PAGE_SIZE)
     paginator.count = summary["matching"]  # counted with the summary: spare a COUNT query

@@ -34,7 +34,7 @@ from approvals.addresses import per_pk
 from approvals.calendar import WorkCalendar
 from approvals.holidays import work_calendar
 from approvals.labels import translated
-from approvals.models import Application, Organisation, OrganisationKind, Procedure, State
+from approvals.models import CLOSED_STATES, Application, Organisation, OrganisationKind, Procedure, State
 from approvals.procedures import CATEGORY_CHOICES, CATEGORY_NAMES, NUMBER_TYPES, PROCEDURES, filing_domains
 from approvals.roles import Role
 from approvals.selectors.portal import policies
@@ -241,9 +241,12 @@ def _add_error(form: forms.Form, exc: workflow.WorkflowError) -> None:
 
 STATUS_FILTERS = [
     ("", gettext_lazy("All")),
+    ("yours", gettext_lazy("Waiting for you")),
     ("open", gettext_lazy("In progress")),
+    ("overdue", gettext_lazy("Overdue")),
     ("correction", gettext_lazy("Awaiting your corrections")),
     ("due_soon", gettext_lazy("Due soon")),
+    ("paused", gettext_lazy("Paused")),
     ("drafts", gettext_lazy("Drafts")),
     ("closed", gettext_lazy("Closed")),
 ]
@@ -261,6 +264,7 @@ WAITING_FOR = {
 }
 RETURNED = gettext_lazy("You: the access provider returned it")
 NO_MATERIALS = gettext_lazy("You: add the materials")
+TO_RATE = gettext_lazy("You: rate the service")
 
 
 def waiting_for(app: Application) -> str:
@@ -270,6 +274,8 @@ def waiting_for(app: Application) -> str:
             return str(RETURNED)
         if not getattr(app, "has_materials", True):
             return str(NO_MATERIALS)
+    if app.state in CLOSED_STATES and getattr(app, "yours", False):
+        return str(TO_RATE)
     return str(WAITING_FOR.get(app.state, "—"))
 
 
@@ -349,7 +355,7 @@ def _portal(request: HttpRequest, form: PortalFilters, chosen: dict, today: date
         app.url = application_url(app.pk)
         if app.state == State.DRAFT:
             app.edit_url = edit_url(app.pk)
-    return {"user": request.user, **list_context(form, chosen, listing), "today": today}
+    return {"user": request.user, **list_context(form, chosen, listing), "chosen": chosen, "today": today}
 
 
 # -- a new application ----------------------------------------------------------------------------
