@@ -33,6 +33,11 @@ class StripDay(NamedTuple):
     promised_end: bool
     statutory_end: bool
 
+    @property
+    def column(self) -> int:
+        """The day's column in a week row, Monday 1 to Sunday 7."""
+        return self.on.isoweekday()
+
 
 class Strip(NamedTuple):
     start: date

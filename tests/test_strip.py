@@ -90,3 +90,8 @@ def test_track_shows_the_strip_and_no_names_or_notes(cast: Cast, case) -> None:
     for name in (cast.olga.username, cast.olga.get_full_name(), cast.alice.username):
         if name:
             assert name not in figure
+
+
+def test_each_day_knows_its_column_in_a_monday_to_sunday_week() -> None:
+    strip = build(compute_clock(CAL, date(2026, 2, 12), 8, "working_days"), None, CAL, date(2026, 2, 12))
+    assert (strip.days[0].on, strip.days[0].column) == (date(2026, 2, 13), 5)
