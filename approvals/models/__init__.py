@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from approvals.models.applications import (
     PROVISIONAL,
+    RATEABLE,
     Application,
     ApplicationQuerySet,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "MAX_EXTENSION_DAYS",
     "OPEN_STATES",
     "PROVISIONAL",
+    "RATEABLE",
     "RATING_BAD_AT_MOST",
     "RATING_FOLLOW_UP_DAYS",
     "RUNNING_DUE",

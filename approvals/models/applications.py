@@ -80,6 +80,10 @@ PROVISIONAL = (
     | models.Q(certificate_provisional=True)
 )
 
+#: A case its applicant may rate, as a filter (``Application.rateable``): ended after the
+#: administration received it.
+RATEABLE = models.Q(state__in=sorted(CLOSED_STATES), received_on__isnull=False)
+
 
 def _level_case(today: date, values: dict[str, models.Value]) -> models.Case:
     """LEVEL_RULE as one SQL CASE: the first level whose first day has come, as ``values[level]``."""
@@ -137,7 +141,7 @@ class ApplicationQuerySet(models.QuerySet):
 
     def rateable(self) -> ApplicationQuerySet:
         """Cases their applicant may rate, as ``Application.rateable``."""
-        return self.filter(state__in=sorted(CLOSED_STATES), received_on__isnull=False)
+        return self.filter(RATEABLE)
 
     def visible_to(self, user: object) -> ApplicationQuerySet:
         """Only what ``permissions.can_view`` allows, as a query."""

@@ -13,6 +13,7 @@ from approvals.clocks import annotate_standing
 from approvals.models import (
     CLOSED_STATES,
     OPEN_STATES,
+    RATEABLE,
     RUNNING_DUE,
     Application,
     Material,
@@ -30,11 +31,11 @@ IN_PROGRESS = sorted(OPEN_STATES | {State.PROVIDER_REVIEW})
 
 #: Waiting for the applicant: corrections requested, a draft the access provider returned (it
 #: has a tracking number) to fix, an ended case the administration had that is not rated yet
-#: (``Application.rateable``).
+#: (``RATEABLE``).
 YOURS = (
     Q(state=State.CORRECTION)
     | (Q(state=State.DRAFT) & Q(tracking_number__isnull=False) & ~Q(tracking_number=""))
-    | (Q(state__in=sorted(CLOSED_STATES), received_on__isnull=False) & Q(rating__isnull=True))
+    | (RATEABLE & Q(rating__isnull=True))
 )
 
 #: The cases each status filter keeps; "due_soon" and "overdue" are the running clock's yellow,
