@@ -4,8 +4,8 @@ day, a day only the statutory clock counts) and the marks (today, the promised a
 provisional).
 
 It reads a clock reading (``approvals.deadlines.Reading``) and asks the ``WorkCalendar`` whether
-each day is a working day: it counts nothing itself, so the picture and the due date cannot
-disagree. No Django import.
+each day is a working day: the due dates and stretches are the reading's, and the strip only numbers
+the days it draws, so the picture and the due date cannot disagree. No Django import.
 """
 
 from __future__ import annotations

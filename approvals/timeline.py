@@ -216,12 +216,12 @@ class Explanation:
 def explanation(app: Application) -> Explanation:
     calendar = work_calendar()
     reading = read_clocks(app, calendar, pauses_of(app))
-    if reading.clock == ClockKind.ACCEPTANCE:
-        drawn = strip_.build(reading.acceptance, None, calendar, timezone.localdate())
-    elif reading.clock == "certificate":
-        drawn = strip_.build(reading.certificate, None, calendar, timezone.localdate())
+    # The clock the case waits on; the promised one with the statutory end beside it.
+    if reading.clock in (ClockKind.ACCEPTANCE, ClockKind.CERTIFICATE):
+        waited, end = reading.of(reading.clock), None
     else:
-        drawn = strip_.build(reading.promised, reading.statutory, calendar, timezone.localdate())
+        waited, end = reading.promised, reading.statutory
+    drawn = strip_.build(waited, end, calendar, timezone.localdate())
 
     def lines(kind: str) -> list[str]:
         return explain(reading.of(kind), calendar, reading.bounds(kind))
