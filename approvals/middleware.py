@@ -81,3 +81,27 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class NotFoundPageMiddleware:
+    """The product's own 404 page for a page that exists but shows nothing to this reader (a
+    case of another department, an unknown tracking number), DEBUG or not.
+
+    With DEBUG on, Django answers an Http404 raised in a view with its technical page, which
+    lists the URL patterns; a demo machine runs with DEBUG on, and its users should see what
+    production shows. A path that matches no pattern still gets Django's page under DEBUG.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.http import Http404
+        from django.views.defaults import page_not_found
+
+        if isinstance(exception, Http404) and getattr(request, "resolver_match", None) is not None:
+            return page_not_found(request, exception)
+        return None

@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A view's Http404 renders templates/404.html even with DEBUG on (not Django's URL listing).
+    "approvals.middleware.NotFoundPageMiddleware",
     # Last, as django-axes asks: it turns a lockout found during the view into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
