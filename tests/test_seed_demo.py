@@ -207,7 +207,7 @@ def the_people_and_organisations_are_complete() -> None:
     assert routes == {
         Procedure.TELECOM_LICENCE: "信息通信管理处",
         Procedure.NUMBER_RESOURCE: "信息通信管理处",
-        Procedure.WEBSITE_FILING: "互联网管理处",
+        Procedure.WEBSITE_FILING: "信息通信管理处",  # the demo officer and manager handle filings too (issue 16)
     }
     enterprises = Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE)
     assert enterprises.count() == 25
@@ -290,3 +290,41 @@ def test_it_refuses_to_run_without_debug(settings) -> None:
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("seed_demo", "--applications", "5", stdout=StringIO())
     assert not User.objects.exists()
+
+
+def test_the_five_demo_users_walk_a_website_filing_to_its_end(db, uploads, pin):
+    """enterprise applies, provider forwards with the identity check, officer records the
+    filing, manager and enterprise see it: filings went to 互联网管理处, where the demo's officer
+    and manager could neither open nor decide one (issue 16, item 4)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from tests.cast import DETAILS, browser, pdf
+
+    day = date(2026, 11, 30)
+    pin(day)
+    seed("--applications", "10")
+    users = {name: User.objects.get(username=name) for name in ("enterprise", "provider", "officer", "manager")}
+    app = workflow.create_application(
+        users["enterprise"],
+        Procedure.WEBSITE_FILING,
+        "演示网站备案",
+        details=dict(DETAILS[Procedure.WEBSITE_FILING]),
+        provider_id=users["provider"].organisation_id,
+    )
+    workflow.add_material(app.pk, users["enterprise"], pdf())
+    app = workflow.submit(app.pk, users["enterprise"], complete=True)
+    assert app.tracking_number and app.tracking_number in browser(users["provider"]).get("/provider/").content.decode()
+    verified = datetime.combine(day, time(9, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
+    workflow.forward_to_administration(
+        app.pk, users["provider"], method="face", verified_at=verified, reference="FACE-DEMO"
+    )
+    app.refresh_from_db()
+    assert app.officer == users["officer"], app.officer
+    for name in ("officer", "manager", "enterprise"):
+        assert browser(users[name]).get(f"/applications/{app.pk}/").status_code == 200, name
+    assert "file" in workflow.available_actions(app, users["officer"])
+    workflow.file(app.pk, users["officer"], "皖ICP备2026990001号")
+    app.refresh_from_db()
+    assert app.state == State.FILED
+    assert "皖ICP备2026990001号" in browser(users["enterprise"]).get(f"/applications/{app.pk}/").content.decode()

@@ -218,6 +218,16 @@ def _assign_tracking_number(app: Application, on: date) -> None:
     app.query_code = "".join(secrets.choice(QUERY_ALPHABET) for _ in range(8))
 
 
+def officers_by_load(department_id: int):
+    """A department's active officers, the one with the fewest open cases first (ties: the
+    first created): the next new case goes to the first."""
+    return (
+        User.objects.filter(role=Role.OFFICER, department_id=department_id, is_active=True)
+        .annotate(load=Count("cases", filter=Q(cases__state__in=sorted(OPEN_STATES))))
+        .order_by("load", "pk")
+    )
+
+
 def _route(app: Application) -> None:
     """Send the application to the department that handles its procedure, and to that
     department's officer with the fewest open cases."""
@@ -227,9 +237,4 @@ def _route(app: Application) -> None:
             return  # an administrator routes it by hand (reassign)
         app.department_id = route.department_id
     if app.officer_id is None:
-        app.officer = (
-            User.objects.filter(role=Role.OFFICER, department_id=app.department_id, is_active=True)
-            .annotate(load=Count("cases", filter=Q(cases__state__in=sorted(OPEN_STATES))))
-            .order_by("load", "pk")
-            .first()
-        )
+        app.officer = officers_by_load(app.department_id).first()
