@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,11 +33,9 @@ from approvals.models import (
     Rating,
     State,
 )
-from approvals.notifications import text as notification_text
 from approvals.roles import Role
 from approvals.selectors.common import Listing
 from approvals.selectors.documents import documents as documents_of
-from approvals.selectors.notifications import notifications_of
 from approvals.selectors.scope import Scope, scope_for
 
 HOME = {
@@ -256,10 +253,9 @@ def material_download(request: HttpRequest, pk: int, material_id: int) -> HttpRe
 
 @login_required
 def notifications_page(request: HttpRequest) -> HttpResponse:
-    page = Paginator(notifications_of(request.user), 30).get_page(request.GET.get("page"))
-    for item in page:
-        item.text = notification_text(item)
-    return render(request, "approvals/notifications.html", {"page": page})
+    from approvals.views import notifications  # it reads the portal's and worklist's views, which import this one
+
+    return notifications.notifications_page(request)
 
 
 @login_required

@@ -242,7 +242,7 @@ def test_the_officer_handles_it_and_the_manager_approves_an_extension(committed_
     # alice is told, sees the notice on her application and answers it.
     page = alice.page
     alice.go("/notifications/")
-    expect(page.locator("table.list tbody tr").first).to_contain_text(app.tracking_number)
+    expect(page.locator("section.notes-group").first).to_contain_text(app.tracking_number)
     alice.shot("notifications")
     alice.go("/portal/")
     row = page.locator("table.portal tbody tr.yours")
