@@ -1,4 +1,5 @@
-"""What every page's frame needs: the navigation for the user's role and the unread count."""
+"""What every page's frame needs: the navigation for the user's role, the unread count and
+whether easy reading is on (approvals.elder)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from approvals import permissions
+from approvals import elder, permissions
 from approvals.roles import Role
 
 # (label, URL name, roles that see it); None: everyone, signed in or not.
@@ -47,4 +48,4 @@ def frame(request: HttpRequest) -> dict:
     unread = 0
     if role is not None:
         unread = request.user.notifications.filter(read_at__isnull=True).count()
-    return {"nav": items, "unread": unread}
+    return {"nav": items, "unread": unread, "elder": elder.is_on(request)}

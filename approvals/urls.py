@@ -3,6 +3,7 @@ from approvals.views import (
     calendar,
     common,
     documents,
+    elder,
     enterprise,
     feeds,
     manager,
@@ -18,6 +19,7 @@ app_name = "approvals"
 urlpatterns = [
     *common.urlpatterns,
     *documents.urlpatterns,
+    *elder.urlpatterns,
     *public.urlpatterns,
     *enterprise.urlpatterns,
     *provider.urlpatterns,

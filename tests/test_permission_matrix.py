@@ -315,6 +315,8 @@ def only(status: Status, *callers: str) -> dict[str, Status]:
 ROWS: list[Row] = [
     # -- django.contrib.auth and the language switch --
     Row("set_language", "POST", expect("/track/"), data=lambda w: {"language": "en", "next": "/track/"}),
+    Row("approvals:elder-mode", "POST", expect("/track/"), data=lambda w: {"elder": "1", "next": "/track/"}),
+    Row("approvals:elder-mode", "GET", expect(405)),
     Row("login", "GET", expect(200)),
     Row("logout", "POST", expect("/accounts/login/")),
     Row("logout", "GET", expect(405)),

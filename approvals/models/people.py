@@ -108,6 +108,11 @@ class User(AbstractUser):
         Department, models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("department")
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    elder_mode = models.BooleanField(
+        _("easy reading"),
+        default=False,
+        help_text=_("Larger text, stronger contrast and bigger buttons on every page, for older readers."),
+    )
 
     objects = UserManager()
 
