@@ -39,11 +39,11 @@ def level_chip(standing) -> str:
 @register.simple_tag
 def days_left(clock) -> str:
     """ "3 working days left", "due today", "overdue by 2 working days", "paused: 8 left", for a
-    clock (approvals.clocks.ClockView) or a case's standing (its primary clock), in one unbroken
-    span (a narrow column broke "剩余 5 个工作日" inside 工作日)."""
+    clock (approvals.clocks.ClockView) or a case's standing (its primary clock), in a span that
+    breaks at spaces only (a narrow column broke "剩余 5 个工作日" inside 工作日)."""
     if clock is None or clock.days_left is None:
         return ""
-    return format_html('<span class="nowrap">{}</span>', _days_left_text(clock))
+    return format_html('<span class="keep-words">{}</span>', _days_left_text(clock))
 
 
 def _days_left_text(clock) -> str:
