@@ -34,19 +34,26 @@ messages-update: $(STAMP)
 	$(PY) manage.py makemessages -l zh_Hans --no-location --ignore=.venv --ignore=tests --ignore=benchmarks
 
 ## Serve the app on http://$(HOST):$(PORT)/ with its django-q2 worker, on SQLite by default; a new
-## database first gets the demo data and users (seed_demo leaves a database with users alone).
+## database first gets the demo data and users (seed_demo, DEMO_APPLICATIONS of them, default 300;
+## it leaves a database with users alone). Links in emails and documents use SITE_URL (default:
+## this address); emails go to var/mail/ (EMAIL_BACKEND, EMAIL_FILE_PATH), not the console; logs
+## show warnings (LOG_LEVEL). It ends with a short summary: where to go, who to sign in as.
 run: $(STAMP) messages
-	$(PY) manage.py backends
-	$(PY) manage.py signing_key
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py install_schedules
-	$(PY) manage.py collectstatic --no-input -v 0
-	$(PY) manage.py seed_demo --base-url http://$(HOST):$(PORT)
-	$(PY) manage.py check
-	@echo "shixian: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(PY) manage.py qcluster & \
-	  $(PY) manage.py runserver $(HOST):$(PORT)
+	@export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
+	  EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}" \
+	  LOG_LEVEL="$${LOG_LEVEL:-WARNING}" && \
+	$(PY) manage.py backends && \
+	$(PY) manage.py signing_key && \
+	$(PY) manage.py migrate --no-input -v 0 && \
+	$(PY) manage.py createcachetable && \
+	$(PY) manage.py install_schedules && \
+	$(PY) manage.py collectstatic --no-input -v 0 && \
+	$(PY) manage.py seed_demo --applications "$${DEMO_APPLICATIONS:-300}" --base-url "$$SITE_URL" && \
+	{ $(PY) manage.py qcluster & worker=$$!; \
+	  $(PY) manage.py runserver $(HOST):$(PORT) & server=$$!; \
+	  trap 'kill $$worker $$server 2>/dev/null; wait' INT TERM EXIT; \
+	  $(PY) manage.py startup_summary --url "http://$(HOST):$(PORT)" --wait 60; \
+	  wait; }
 
 ## The whole suite (SQLite unless DATABASE_URL says otherwise), after the linters.
 test: $(STAMP) messages

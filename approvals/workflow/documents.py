@@ -8,9 +8,10 @@ skipped, so running it twice issues nothing the second time."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from approvals import audit
 from approvals.documents import issue, render
@@ -61,13 +62,23 @@ def issue_for(event_id: int) -> Document | None:
         return document
 
 
+#: On SQLite, a pause between two documents of a backfill. Each document takes the database's one
+#: write lock while it is typeset and signed, and a backfill takes it again at once: a request
+#: waiting for the lock (a sign-in just after `make run` seeded the demo) polls every 100 ms at
+#: most, so without a gap it could wait past its 20 s timeout and answer 503. PostgreSQL locks rows.
+SQLITE_PAUSE = 0.15
+
+
 def issue_missing(limit: int | None = None) -> Backfill:
     """Issue every owed document (at most ``limit``); a failure is reported and the rest go on."""
     result = Backfill()
     ids = list(
         owed_events().values_list("pk", flat=True)[:limit] if limit else owed_events().values_list("pk", flat=True)
     )
-    for event_id in ids:
+    pause = SQLITE_PAUSE if connection.vendor == "sqlite" else 0.0
+    for n, event_id in enumerate(ids):
+        if n and pause:
+            time.sleep(pause)
         try:
             document = issue_for(event_id)
         except issue.DocumentFailed as exc:

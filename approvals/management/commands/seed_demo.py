@@ -560,10 +560,26 @@ class Command(BaseCommand):
             % {"now": Document.objects.count(), "org": self.demo_enterprise, "owed": self.owed}
         )
         write("")
-        write(_("Sign in at %(url)s/accounts/login/ (Django admin: %(url)s/admin/) as:") % {"url": base_url})
-        write("  enterprise  " + _("an applicant of %(org)s") % {"org": self.demo_enterprise})
-        write("  officer     " + _("a case officer of %(department)s") % {"department": self.licensing})
-        write("  manager     " + _("the manager of %(department)s") % {"department": self.licensing})
-        write("  provider    " + _("the filing desk of %(org)s") % {"org": self.providers[0]})
-        write("  admin       " + _("the administrator"))
-        write(_("Password for every demo user: %(password)s") % {"password": PASSWORD})
+        for line in sign_in_lines(base_url):
+            write(line)
+
+
+def sign_in_lines(base_url: str) -> list[str]:
+    """How to sign in as the demo users, who they are (read from the database: the seed's report
+    and ``manage.py startup_summary`` print it); none when the database has no demo users."""
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=FIXED_USERNAMES).select_related("organisation", "department")
+    }
+    if set(users) != set(FIXED_USERNAMES):
+        return []
+    url = base_url.rstrip("/")
+    return [
+        _("Sign in at %(url)s/accounts/login/ (Django admin: %(url)s/admin/) as:") % {"url": url},
+        "  enterprise  " + _("an applicant of %(org)s") % {"org": users["enterprise"].organisation},
+        "  officer     " + _("a case officer of %(department)s") % {"department": users["officer"].department},
+        "  manager     " + _("the manager of %(department)s") % {"department": users["manager"].department},
+        "  provider    " + _("the filing desk of %(org)s") % {"org": users["provider"].organisation},
+        "  admin       " + _("the administrator"),
+        _("Password for every demo user: %(password)s") % {"password": PASSWORD},
+    ]
