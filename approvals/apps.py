@@ -72,6 +72,11 @@ class ApprovalsConfig(AppConfig):
         from approvals import checks  # noqa: F401 - registers the deployment checks
 
         post_migrate.connect(_make_cache_tables, sender=self)
+        from django.contrib.auth.signals import user_logged_in
+
+        from approvals import elder
+
+        user_logged_in.connect(elder.adopt, dispatch_uid="approvals.elder.adopt")
         if _starting_server(sys.argv):
             print(backends(), file=sys.stderr, flush=True)
 

@@ -1,7 +1,7 @@
 """Easy reading (适老化, approvals.elder): the header's switch turns it on and off with a POST,
 kept on a signed-in user (so every session and browser of theirs has it) or in a cookie for an
-anonymous visitor; it goes back only to an address of this site; every page then has
-<html class="elder">."""
+anonymous visitor, which whoever signs in with it on takes over; it goes back only to an address
+of this site; every page then has <html class="elder">."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def test_a_signed_in_user_turns_it_on_and_it_stays_on_in_a_new_session(cast: Cas
     response = client.post(SWITCH, {"elder": "1", "next": "/portal/"})
     assert response.status_code == 302 and response.url == "/portal/"
     assert User.objects.get(pk=cast.alice.pk).elder_mode is True
-    assert elder.COOKIE not in response.cookies  # on the user, not on this browser
+    assert response.cookies[elder.COOKIE].value == "1"  # and this browser's last choice
 
     page = client.get("/portal/")
     assert "elder" in html_classes(page)
@@ -93,6 +93,35 @@ def test_an_anonymous_visitor_keeps_it_in_a_cookie(cast: Cast) -> None:
     response = client.post(SWITCH, {"elder": "0", "next": "/track/"})
     assert response.cookies[elder.COOKIE].value == ""  # deleted
     assert "elder" not in html_classes(client.get("/track/"))
+
+
+def test_someone_who_turned_it_on_before_signing_in_keeps_it(cast: Cast) -> None:
+    cast.alice.set_password("pw-test-2026")
+    cast.alice.save()
+    client = browser()
+    client.post(SWITCH, {"elder": "1", "next": "/accounts/login/"})
+    assert "elder" in html_classes(client.get("/accounts/login/"))
+    response = client.post("/accounts/login/", {"username": "alice", "password": "pw-test-2026"})
+    assert response.status_code == 302
+    assert User.objects.get(pk=cast.alice.pk).elder_mode is True
+    assert "elder" in html_classes(client.get("/portal/"))
+    # turned off while signed in: off for the user and this browser, after signing out too
+    client.post(SWITCH, {"elder": "0", "next": "/portal/"})
+    assert User.objects.get(pk=cast.alice.pk).elder_mode is False
+    client.post("/accounts/logout/")
+    assert "elder" not in html_classes(client.get("/accounts/login/"))
+    client.post("/accounts/login/", {"username": "alice", "password": "pw-test-2026"})
+    assert User.objects.get(pk=cast.alice.pk).elder_mode is False
+
+
+def test_signing_in_without_the_cookie_changes_nothing(cast: Cast) -> None:
+    User.objects.filter(pk=cast.alice.pk).update(elder_mode=True)
+    cast.alice.set_password("pw-test-2026")
+    cast.alice.save(update_fields=["password"])
+    client = browser()
+    client.post("/accounts/login/", {"username": "alice", "password": "pw-test-2026"})
+    assert User.objects.get(pk=cast.alice.pk).elder_mode is True  # not turned off either
+    assert "elder" in html_classes(client.get("/portal/"))
 
 
 def test_a_signed_in_users_choice_wins_over_the_browsers_cookie(cast: Cast) -> None:

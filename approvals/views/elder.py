@@ -25,11 +25,10 @@ def switch(request: HttpRequest) -> HttpResponse:
     ):
         target = reverse("approvals:home")
     response = redirect(target)
-    if request.user.is_authenticated:
-        if request.user.elder_mode != on:
-            request.user.elder_mode = on
-            request.user.save(update_fields=["elder_mode"])
-    elif on:
+    if request.user.is_authenticated and request.user.elder_mode != on:
+        request.user.elder_mode = on
+        request.user.save(update_fields=["elder_mode"])
+    if on:  # this browser's choice too (approvals.elder)
         response.set_cookie(
             elder.COOKIE,
             "1",
