@@ -290,7 +290,7 @@ def working_days_calendar(year: int, now: datetime) -> bytes:
             _all_day(f"holiday-{run.first.isoformat()}@shixian", run.first, summary, description, now, last=run.last)
         )
     for day, holiday in schedule.workdays:
-        summary = _("Adjusted working day (调休上班)")
+        summary = _("Adjusted working day")
         if holiday:
             summary = f"{summary} · {holiday}"
         description = _("A weekend day worked in exchange for holiday days: it counts as a working day.")

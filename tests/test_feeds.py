@@ -315,7 +315,7 @@ def test_2026_has_its_official_holidays_and_adjusted_working_days(db, now) -> No
         D("2026-10-10"),
     ]
     assert set(adjusted) == {day for day in package_workdays if day.year == 2026}
-    assert adjusted[D("2026-02-14")] == "Adjusted working day (调休上班) · 春节"
+    assert adjusted[D("2026-02-14")] == "Adjusted working day · 春节"
     assert "provisional" not in cal.to_ical().decode().lower()
 
 
@@ -351,7 +351,7 @@ def test_a_loaded_notice_makes_its_year_official_with_its_names(db) -> None:
         D("2027-02-06"),
         D("2027-02-08"),
     )
-    assert found["workday-2027-02-20@shixian"]["summary"] == "Adjusted working day (调休上班) · 春节"
+    assert found["workday-2027-02-20@shixian"]["summary"] == "Adjusted working day · 春节"
     assert "holiday-2027-01-01@shixian" not in found, "an official year has only its notice's days"
 
 
