@@ -19,7 +19,6 @@ from approvals.models.people import Department, Organisation
 from approvals.models.policies import Policy, Procedure
 from approvals.models.states import (
     CLOSED_STATES,
-    CORRECTIONS_FIRST,
     LEVEL_COLUMNS,
     LEVEL_RULE,
     OPEN_STATES,
@@ -284,16 +283,6 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 models.F("created_at").desc(),
                 models.F("id").desc(),
                 name="application_org_newest",
-            ),
-            # The enterprise portal's list: corrections to send first, then newest first
-            # (approvals.views.enterprise.portal). A page reads its 30 rows from the index
-            # instead of sorting all the organisation's applications.
-            models.Index(
-                models.F("organisation"),
-                CORRECTIONS_FIRST,
-                models.F("created_at").desc(),
-                models.F("id").desc(),
-                name="application_org_portal",
             ),
             # The dashboard's figures: a department's decided cases by decision date
             # (approvals.reports.decided_cases), with what the per-month fingerprints read, so

@@ -50,15 +50,6 @@ URGENCY_ORDER = ("severe", "red", "yellow", "green", "paused", "none")
 #: its SQL twins): in the covering indexes of the worklist and the dashboard.
 LEVEL_COLUMNS = ("clock", "severe_on", "red_on", "yellow_on", "acceptance_due", "due_date", "certificate_due")
 
-#: The enterprise portal's first sort key: 0 for what waits for the applicant (corrections to
-#: send), 1 for the rest. One definition for the portal's ORDER BY and the index that serves it
-#: (application_org_portal): PostgreSQL uses an index on an expression only for that expression.
-CORRECTIONS_FIRST = models.Case(
-    models.When(state=State.CORRECTION, then=models.Value(0)),
-    default=models.Value(1),
-    output_field=models.IntegerField(),
-)
-
 
 class ExtensionState(models.TextChoices):
     NONE = "none", _("No extension")
