@@ -45,7 +45,6 @@ run: $(STAMP) messages
 	$(PY) manage.py backends && \
 	$(PY) manage.py signing_key && \
 	$(PY) manage.py migrate --no-input -v 0 && \
-	$(PY) manage.py createcachetable && \
 	$(PY) manage.py install_schedules && \
 	$(PY) manage.py collectstatic --no-input -v 0 && \
 	$(PY) manage.py seed_demo --applications "$${DEMO_APPLICATIONS:-300}" --base-url "$$SITE_URL" && \

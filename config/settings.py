@@ -421,8 +421,8 @@ else:
 
 # The caches. "default" (the kept pages): Redis when configured, so that every
 # process shares it, else each process's memory. "throttle" (the public lookup's counters,
-# approvals/throttle.py): Redis too, else the database (the table "shixian_throttle", made by
-# `manage.py createcachetable`; the test database gets it by itself), which every process on
+# approvals/throttle.py): Redis too, else the database (the table "shixian_throttle", made after
+# every migrate: approvals.apps._make_cache_tables), which every process on
 # every host shares, so that a limit is one limit however many workers serve the requests.
 if REDIS_URL:
     CACHES = {

@@ -378,3 +378,28 @@ def test_a_document_issued_later_names_the_local_day_it_was_issued(recorded_befo
     _backfill("--missing")
     face = stored(Document.objects.filter(late=True).first()).decode()
     assert "2026年12月3日" in face and "2026年12月2日" not in face
+
+
+def test_the_background_backfill_goes_in_batches_each_queueing_the_next(recorded_before, monkeypatch) -> None:
+    """The demo's 327 owed documents in one task ran past Q_CLUSTER's 120 s timeout: the worker
+    issues a batch a task and queues the next while some are still owed."""
+    from approvals.workflow import documents as backfill
+
+    queued: list[int] = []
+    monkeypatch.setattr(backfill, "queue_backfill", lambda batch=backfill.BACKFILL_BATCH: queued.append(batch))
+    monkeypatch.setattr(backfill, "SQLITE_PAUSE", 0.0)
+    first = backfill.issue_missing_in_background(3)
+    assert (len(first.issued), queued) == (3, [3])  # one owed still: the next batch queued
+    second = backfill.issue_missing_in_background(3)
+    assert (len(second.issued), queued) == (1, [3])  # none owed: no more tasks
+    assert Document.objects.count() == 4
+
+
+def test_the_background_backfill_stops_when_a_batch_issues_nothing(recorded_before, monkeypatch) -> None:
+    from approvals.workflow import documents as backfill
+
+    queued: list[int] = []
+    monkeypatch.setattr(backfill, "queue_backfill", lambda batch=backfill.BACKFILL_BATCH: queued.append(batch))
+    monkeypatch.setattr(render, "pdf", _broken)
+    result = backfill.issue_missing_in_background(2)
+    assert (result.issued, len(result.failed), queued) == ([], 2, [])  # failing ones queue no task for ever

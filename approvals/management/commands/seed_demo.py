@@ -68,7 +68,7 @@ from approvals.models import (
     State,
     User,
 )
-from approvals.workflow.documents import owed_events
+from approvals.workflow.documents import owed_events, queue_backfill
 from approvals.workflow.drafts import officers_by_load
 
 PASSWORD = "demo-pass-2026"
@@ -154,9 +154,7 @@ class Command(BaseCommand):
         notifications.deliver(events)
         self.owed = owed_events().count()
         if self.owed:
-            from django_q.tasks import async_task
-
-            async_task("approvals.workflow.documents.issue_missing", group="documents")
+            queue_backfill()
         # What happened more than a week ago has been read; the rest is news for the demo users.
         cutoff = self.calendar.add_working_days(self.last, -5).date
         Notification.objects.filter(event__on__lt=cutoff, read_at__isnull=True).update(read_at=timezone.now())
@@ -219,7 +217,7 @@ class Command(BaseCommand):
         self.licensing = licensing
         # The fixed officer comes first: new cases go to the least loaded officer, ties to the first.
         self.officer = self.user("officer", Role.OFFICER, "王敏", department=licensing)
-        for department, count in ((licensing, 4), (internet, 1), (security, 2)):
+        for department, count in ((licensing, 2), (internet, 3), (security, 2)):
             for _i in range(count):
                 self.user(None, Role.OFFICER, department=department)
         self.manager = self.user("manager", Role.MANAGER, "李建国", department=licensing)
@@ -445,13 +443,24 @@ class Command(BaseCommand):
                     moved += 1
         self.leave_the_officer_least_loaded()
 
+    #: New cases go to the least loaded officer (ties: the demo officer, the first made): the
+    #: demo officer is left this many open cases fewer than any colleague, so that the next few
+    #: applications the demo users submit (a licence, a number, a filing, and some more) all
+    #: reach ``officer``; on a small demo, a third fewer, so that the worklist keeps some.
+    HEADROOM = 6
+
     def leave_the_officer_least_loaded(self) -> None:
-        """The manager hands some of the demo officer's open cases to colleagues until the demo
-        officer has the fewest: the next application anyone submits in the demo goes to
-        ``officer`` (new cases go to the least loaded officer), who can take it to its end."""
-        while (first := officers_by_load(self.licensing.pk).first()) != self.officer:
+        """The manager hands some of the demo officer's open cases to the least loaded
+        colleagues until the demo officer has HEADROOM (or a third) fewer than any of them."""
+        while True:
+            officers = list(officers_by_load(self.licensing.pk))
+            mine = next(o.load for o in officers if o == self.officer)
+            colleagues = [o for o in officers if o != self.officer]
+            fewest = colleagues[0].load if colleagues else 0
+            if mine <= fewest - self.HEADROOM or mine <= fewest * 2 // 3:
+                return
             app = Application.objects.open().filter(officer=self.officer).order_by("-pk").first()
-            workflow.reassign(app.pk, self.manager, first.pk, note="工作量调整。")
+            workflow.reassign(app.pk, self.manager, colleagues[0].pk, note="工作量调整。")
 
     # -- ratings and appointments ----------------------------------------------------------------
 
