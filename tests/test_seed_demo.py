@@ -118,6 +118,7 @@ def test_it_builds_a_live_demo_once(db, uploads, pin):
     the_deadlines_look_live()
     the_people_and_organisations_are_complete()
     the_fixed_logins_sign_in_and_have_something_to_show(out)
+    each_appointment_is_about_its_own_procedure()
     it_leaves_no_task_for_a_worker_and_ends_with_how_to_sign_in(out)
     the_demo_enterprise_has_its_documents_and_the_worker_issues_the_rest(out)
     running_it_again_changes_nothing(pin)
@@ -218,6 +219,17 @@ def the_people_and_organisations_are_complete() -> None:
     assert len(set(User.objects.values_list("name", flat=True))) == User.objects.count()
     filing_numbers = list(Application.objects.filter(state=State.FILED).values_list("filing_number", flat=True))
     assert filing_numbers and all(workflow.FILING_NUMBER.match(n) for n in filing_numbers)
+
+
+def each_appointment_is_about_its_own_procedure() -> None:
+    """A licence's visit was booked "码号资源使用证书变更咨询" (the walk-through's finding)."""
+    from approvals.models import Appointment
+
+    booked = list(Appointment.objects.values_list("procedure", "purpose"))
+    assert booked
+    for procedure, purpose in booked:
+        assert ("码号" in purpose) <= (procedure == Procedure.NUMBER_RESOURCE), (procedure, purpose)
+        assert ("许可" in purpose) <= (procedure == Procedure.TELECOM_LICENCE), (procedure, purpose)
 
 
 def the_fixed_logins_sign_in_and_have_something_to_show(out: str) -> None:

@@ -495,21 +495,28 @@ class Command(BaseCommand):
         slots = workflow.appointment_slots()
         demo = User.objects.get(username="enterprise")
         bookers = [demo, *User.objects.filter(role=Role.ENTERPRISE).exclude(organisation_id=demo.organisation_id)[:6]]
-        purposes = [
-            "现场提交纸质材料并核验原件",
-            "咨询增值电信业务经营许可申请要求",
-            "领取电信业务经营许可证",
-            "码号资源使用证书变更咨询",
-        ]
+        purposes = {  # each procedure's own reasons to come (a licence's visit is not about numbers)
+            Procedure.TELECOM_LICENCE: [
+                "现场提交纸质材料并核验原件",
+                "咨询增值电信业务经营许可申请要求",
+                "领取电信业务经营许可证",
+            ],
+            Procedure.NUMBER_RESOURCE: [
+                "现场提交纸质材料并核验原件",
+                "码号资源使用证书变更咨询",
+                "咨询码号资源使用申请要求",
+            ],
+        }
         for index, user in enumerate(bookers):
             onsite = index % 4 == 3
+            procedure = Procedure.TELECOM_LICENCE if index % 3 else Procedure.NUMBER_RESOURCE
             appointment = workflow.book_appointment(
                 user,
                 kind=AppointmentKind.ONSITE if onsite else AppointmentKind.WINDOW,
-                procedure=Procedure.TELECOM_LICENCE if index % 3 else Procedure.NUMBER_RESOURCE,
+                procedure=procedure,
                 day=days[index % len(days)],
                 slot=slots[index % len(slots)],
-                purpose=self.rng.choice(purposes),
+                purpose=self.rng.choice(purposes[procedure]),
                 contact_phone=f"0551-6{self.rng.randint(1000000, 9999999)}",
                 address=(user.organisation.address or "合肥市高新区创新大道 1 号") if onsite else "",
             )
