@@ -289,3 +289,19 @@ def test_an_english_reading_copy_says_it_is_one(cast: Cast) -> None:
     assert "2March2026" in text
     for item in ITEMS:
         assert item in text
+
+
+def test_a_second_correction_notice_does_not_claim_to_tell_everything_at_once(cast: Cast) -> None:
+    """一次告知: the first notice tells everything once; a further one (flagged) says what is still
+    to be corrected, not 一次性告知 again."""
+    app = cast.received(on=RECEIVED)
+    workflow.request_correction(app.pk, app.officer, "\n".join(ITEMS), on=D("2026-03-04"))
+    workflow.resubmit(app.pk, cast.alice, on=D("2026-03-05"))
+    workflow.request_correction(app.pk, app.officer, "法定代表人身份证明", on=D("2026-03-06"))
+    first, second = Document.objects.filter(application=app, kind=DocumentKind.CORRECTION).order_by("pk")
+    texts = []
+    for document in (first, second):
+        with private_storage.open(document.file) as stored:
+            texts.append(text_of(stored.read()))
+    assert "一次性告知" in texts[0] and "仍需补正" not in texts[0]
+    assert "一次性告知" not in texts[1] and "仍需补正" in texts[1] and "法定代表人身份证明" in texts[1]

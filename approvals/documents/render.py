@@ -71,6 +71,9 @@ def context(document: Document, app: Application, act: Act) -> dict[str, Any]:
     if kind == "correction":
         values["items"] = correction_items(act.note)
         values["reply_by"] = date.fromisoformat(act.data["reply_by"]) if act.data.get("reply_by") else None
+        # A further notice (the one-notice duty broken, flagged by the workflow) cannot say it
+        # tells everything once: it says what is still to be corrected.
+        values["repeated"] = bool(act.data.get("repeated"))
     elif kind == "special_procedure":
         values["special"] = SpecialProcedure.objects.filter(application=app, started_on=act.on).order_by("-pk").first()
     elif kind == "extension":
