@@ -360,3 +360,15 @@ def test_a_body_nested_past_the_decoder_is_a_400_not_a_500(cast: Cast, path: str
     body = '{"text": ' + "[" * 50_000 + "]" * 50_000 + "}"
     refused = error(api(cast.root).post(path, body, content_type="application/json"), 400, "parse_error")
     assert refused["message"] == "The JSON nests more than 32 levels deep."
+
+
+def test_a_material_downloads_whatever_the_client_accepts(cast: Cast, case: Application) -> None:
+    """``Accept: application/pdf`` (what a PDF client sends) got 406: the file is the answer, as
+    for a document's PDF; an error stays in the API's JSON format."""
+    alice = api(cast.alice)
+    material = case.materials.get()
+    response = alice.get(f"/api/applications/{case.pk}/materials/{material.pk}/", HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content]).startswith(b"%PDF")
+    missing = alice.get(f"/api/applications/{case.pk}/materials/999999/", HTTP_ACCEPT="application/pdf")
+    assert missing.status_code == 404 and missing["Content-Type"].startswith("application/json")

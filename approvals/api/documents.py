@@ -89,6 +89,8 @@ class FileNegotiation(BaseContentNegotiation):
         return parsers[0]
 
     def select_renderer(self, request, renderers, format_suffix=None):
+        if format_suffix:  # a router's format suffix (/materials/0.5/): no such path, as DRF answers
+            raise Http404(_("No such file."))
         return renderers[0], renderers[0].media_type
 
 

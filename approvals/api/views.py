@@ -33,6 +33,7 @@ from rest_framework.response import Response
 from approvals import actions, permissions, uploads, workflow
 from approvals.api import filters
 from approvals.api import serializers as s
+from approvals.api.documents import FileNegotiation
 from approvals.api.errors import ERROR_REF
 from approvals.api.parsers import BoundedJSONParser
 from approvals.clocks import annotate_standing, standing
@@ -280,7 +281,13 @@ class ApplicationViewSet(
         return Response(s.MaterialSerializer(material).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, "*/*"): OpenApiTypes.BINARY})  # the material's own type (PDF, JPEG …)
-    @action(detail=True, methods=["get"], url_path=r"materials/(?P<material_id>\d+)", url_name="material-download")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"materials/(?P<material_id>\d+)",
+        url_name="material-download",
+        content_negotiation_class=FileNegotiation,  # the file whatever Accept says (application/pdf: not 406)
+    )
     def material_download(self, request: Request, pk: str | None = None, material_id: str | None = None):
         app = self.get_object()
         return uploads.serve(get_object_or_404(Material, pk=material_id, application=app))
