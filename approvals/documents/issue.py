@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from approvals import catalogue
+from approvals.codes import readable_code
 from approvals.documents import numbers, render, signing
 from approvals.models import Application, AuditEvent, Document, private_storage
 
 log = logging.getLogger(__name__)
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off paper
 #: The actions that owe a document, and its kind.
 OWED = {e.name: e.document for e in catalogue.ENTRIES if e.document}
 
@@ -89,7 +89,7 @@ def issue(app: Application, act: render.Act, *, event: AuditEvent | None = None,
         number=number,
         year=act.on.year,
         serial=serial,
-        code="".join(secrets.choice(CODE_ALPHABET) for _ in range(8)),
+        code=readable_code(),
         issued_on=act.on,
         issued_at=timezone.now(),
         late=late,

@@ -80,7 +80,6 @@ from approvals.workflow.core import (
     today,
 )
 from approvals.workflow.drafts import (
-    QUERY_ALPHABET,
     TRACKING_PREFIX,
     add_material,
     create_application,
@@ -96,7 +95,6 @@ __all__ = [
     "EXTENSION_ACTIONS",
     "FILING_NUMBER",
     "LEVELS",
-    "QUERY_ALPHABET",
     "TRACKING_PREFIX",
     "ActionDenied",
     "ActionInvalid",

@@ -4,7 +4,6 @@ to a department."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 
 from django.core.files.uploadedfile import UploadedFile
@@ -13,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from approvals import permissions, uploads
+from approvals.codes import readable_code
 from approvals.models import (
     OPEN_STATES,
     Application,
@@ -44,7 +44,6 @@ TRACKING_PREFIX = {
     Procedure.NUMBER_RESOURCE: "MH",
     Procedure.WEBSITE_FILING: "BA",
 }
-QUERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 
 
 def create_application(
@@ -215,7 +214,7 @@ def _assign_tracking_number(app: Application, on: date) -> None:
     sequence.last += 1
     sequence.save(update_fields=["last"])
     app.tracking_number = f"{TRACKING_PREFIX[app.procedure]}{on.year}{sequence.last:06d}"
-    app.query_code = "".join(secrets.choice(QUERY_ALPHABET) for _ in range(8))
+    app.query_code = readable_code()
 
 
 def officers_by_load(department_id: int):
