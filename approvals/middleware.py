@@ -4,11 +4,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 
 from approvals.api.errors import body
 
@@ -99,9 +100,6 @@ class NotFoundPageMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        from django.http import Http404
-        from django.views.defaults import page_not_found
-
         if isinstance(exception, Http404) and getattr(request, "resolver_match", None) is not None:
             return page_not_found(request, exception)
         return None

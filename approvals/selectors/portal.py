@@ -54,6 +54,14 @@ STATUSES = {
 #: The default order's first rank: overdue or waiting for the applicant (0), the rest (1).
 NEEDS_ATTENTION = Case(When(STATUSES["overdue"] | YOURS, then=Value(0)), default=Value(1), output_field=IntegerField())
 
+#: What a case's "waiting for" line reads of its row (views.enterprise.waiting_for): whether it
+#: waits for the applicant, and whether it has materials. The portal's rows and the
+#: notifications page's cases are annotated with them.
+ROW_FLAGS = {
+    "yours": Case(When(YOURS, then=Value(True)), default=Value(False), output_field=BooleanField()),
+    "has_materials": Exists(Material.objects.filter(application=OuterRef("pk"))),
+}
+
 
 def portal(
     user: User,
@@ -90,11 +98,7 @@ def portal(
         mine.filter(matching)
         .select_related("provider")
         .alias(running_due=RUNNING_DUE)
-        .annotate(
-            attention=NEEDS_ATTENTION,
-            yours=Case(When(YOURS, then=Value(True)), default=Value(False), output_field=BooleanField()),
-            has_materials=Exists(Material.objects.filter(application=OuterRef("pk"))),
-        )
+        .annotate(attention=NEEDS_ATTENTION, **ROW_FLAGS)
         .order_by("attention", F("running_due").asc(nulls_last=True), "-created_at", "-pk")
     )
     paginator = Paginator(rows, PAGE_SIZE)

@@ -252,13 +252,6 @@ def material_download(request: HttpRequest, pk: int, material_id: int) -> HttpRe
 
 
 @login_required
-def notifications_page(request: HttpRequest) -> HttpResponse:
-    from approvals.views import notifications  # it reads the portal's and worklist's views, which import this one
-
-    return notifications.notifications_page(request)
-
-
-@login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     """Mark one (``id``) or all as read; an ``id`` that is not one marks nothing."""
@@ -305,7 +298,6 @@ urlpatterns = [
     path("applications/<int:pk>/rate/", application_rate, name="application-rate"),
     path("applications/<int:pk>/follow-up/", rating_follow_up, name="rating-follow-up"),
     path("applications/<int:pk>/materials/<int:material_id>/", material_download, name="material"),
-    path("notifications/", notifications_page, name="notifications"),
     path("notifications/read/", notifications_read, name="notifications-read"),
     path("notifications/<int:pk>/", notification_open, name="notification"),
 ]

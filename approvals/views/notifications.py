@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Value, When
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 
 from approvals import permissions, workflow
 from approvals.addresses import per_pk
 from approvals.clocks import Standing, standing
 from approvals.holidays import work_calendar
-from approvals.models import Application, Material, Notification, State, User
+from approvals.models import Application, Notification, State, User
 from approvals.notifications import text as notification_text
 from approvals.selectors.notifications import notifications_of
-from approvals.selectors.portal import YOURS
+from approvals.selectors.portal import ROW_FLAGS
 from approvals.views.common import visible
 from approvals.views.enterprise import waiting_for as applicant_waiting_for
 from approvals.views.officer import WAITS_FOR
@@ -43,7 +45,7 @@ class Group:
 
 def next_step(app: Application, user: User) -> str:
     """What ``app`` waits for, in the words of the reader's own list ("" when nothing: a closed
-    case): ``app`` comes annotated with ``yours`` and ``has_materials`` (the portal's query)."""
+    case): ``app`` comes annotated with ``yours`` and ``has_materials`` (selectors.portal.ROW_FLAGS)."""
     if permissions.is_applicant(app, user):
         step = applicant_waiting_for(app)
         return "" if step == "—" else step
@@ -60,15 +62,7 @@ def grouped(user: User, page) -> list[Group]:
     ids = {n.application_id for n in items if n.application_id}
     apps = {}
     if ids:
-        apps = {
-            app.pk: app
-            for app in visible(user)
-            .filter(pk__in=ids)
-            .annotate(
-                yours=Case(When(YOURS, then=Value(True)), default=Value(False), output_field=BooleanField()),
-                has_materials=Exists(Material.objects.filter(application=OuterRef("pk"))),
-            )
-        }
+        apps = {app.pk: app for app in visible(user).filter(pk__in=ids).annotate(**ROW_FLAGS)}
     unread = dict(
         user.notifications.filter(read_at__isnull=True)
         .values_list("application")
@@ -93,6 +87,10 @@ def grouped(user: User, page) -> list[Group]:
     return list(groups.values())
 
 
+@login_required
 def notifications_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(notifications_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "approvals/notifications.html", {"page": page, "groups": grouped(request.user, page)})
+
+
+urlpatterns = [path("notifications/", notifications_page, name="notifications")]
