@@ -111,3 +111,14 @@ def iso(day) -> str:
 def minutes(delta) -> int:
     """A timedelta in whole minutes, rounded up (a wait of 14m30s is "15 minutes")."""
     return -(-int(delta.total_seconds()) // 60) if delta else 0
+
+
+@register.simple_tag
+def group_described_by(field) -> str:
+    """The ``aria-describedby`` of a radio or checkbox group's <fieldset>: the field's help text
+    and its errors, by the ids Django gives them (<auto_id>_helptext, <auto_id>_error); nothing
+    when it has neither. Django describes a single input itself, not a group's fieldset."""
+    ids = [f"{field.auto_id}_helptext"] if field.help_text else []
+    if field.errors:
+        ids.append(f"{field.auto_id}_error")
+    return format_html(' aria-describedby="{}"', " ".join(ids)) if ids else ""
