@@ -34,13 +34,14 @@ from approvals.addresses import per_pk
 from approvals.calendar import WorkCalendar
 from approvals.holidays import work_calendar
 from approvals.labels import translated
-from approvals.models import CLOSED_STATES, Application, Organisation, OrganisationKind, Procedure, State
+from approvals.models import Application, Organisation, OrganisationKind, Procedure, State
 from approvals.procedures import CATEGORY_CHOICES, CATEGORY_NAMES, NUMBER_TYPES, PROCEDURES, filing_domains
 from approvals.roles import Role
 from approvals.selectors.portal import policies
 from approvals.selectors.portal import portal as portal_listing
 from approvals.uploads import Kept, PendingUploads
 from approvals.views.common import chosen_filters, list_context, require_role, visible
+from approvals.waiting import waiting_for
 
 # -- the draft forms: the subject and the procedure's details ------------------------------------
 
@@ -250,33 +251,6 @@ STATUS_FILTERS = [
     ("drafts", gettext_lazy("Drafts")),
     ("closed", gettext_lazy("Closed")),
 ]
-
-# What the application waits for, in a few words.
-WAITING_FOR = {
-    State.DRAFT: gettext_lazy("You: submit it"),
-    State.PROVIDER_REVIEW: gettext_lazy("The access provider's check"),
-    State.RECEIVED: gettext_lazy("Acceptance by the administration"),
-    State.CORRECTION: gettext_lazy("Your corrections"),
-    State.UNDER_REVIEW: gettext_lazy("The administration's decision"),
-    State.PAUSED: gettext_lazy("A special procedure (clock paused)"),
-    State.GRANTED: gettext_lazy("The certificate to be served"),
-    State.ARRIVED: gettext_lazy("The administration's decision"),
-}
-RETURNED = gettext_lazy("You: the access provider returned it")
-NO_MATERIALS = gettext_lazy("You: add the materials")
-TO_RATE = gettext_lazy("You: rate the service")
-
-
-def waiting_for(app: Application) -> str:
-    """``app`` comes annotated with ``has_materials`` (the portal's query)."""
-    if app.state == State.DRAFT:
-        if app.tracking_number:
-            return str(RETURNED)
-        if not getattr(app, "has_materials", True):
-            return str(NO_MATERIALS)
-    if app.state in CLOSED_STATES and getattr(app, "yours", False):
-        return str(TO_RATE)
-    return str(WAITING_FOR.get(app.state, "—"))
 
 
 class PortalFilters(forms.Form):

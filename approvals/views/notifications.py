@@ -14,18 +14,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from approvals import permissions, workflow
+from approvals import workflow
 from approvals.addresses import per_pk
 from approvals.clocks import Standing, standing
 from approvals.holidays import work_calendar
-from approvals.models import Application, Notification, State, User
+from approvals.models import Application, Notification, User
 from approvals.notifications import text as notification_text
 from approvals.selectors.notifications import notifications_of
 from approvals.selectors.portal import ROW_FLAGS
 from approvals.views.common import visible
-from approvals.views.enterprise import waiting_for as applicant_waiting_for
-from approvals.views.officer import WAITS_FOR
-from approvals.views.provider import PROVIDER_FILTERS
+from approvals.waiting import next_step
 
 PAGE_SIZE = 30
 
@@ -41,17 +39,6 @@ class Group:
     step: str = ""
     standing: Standing | None = None
     items: list[Notification] = field(default_factory=list)
-
-
-def next_step(app: Application, user: User) -> str:
-    """What ``app`` waits for, in the words of the reader's own list ("" when nothing: a closed
-    case): ``app`` comes annotated with ``yours`` and ``has_materials`` (selectors.portal.ROW_FLAGS)."""
-    if permissions.is_applicant(app, user):
-        step = applicant_waiting_for(app)
-        return "" if step == "—" else step
-    if permissions.is_access_provider(app, user) and app.state == State.PROVIDER_REVIEW:
-        return str(dict(PROVIDER_FILTERS)["waiting"])
-    return str(WAITS_FOR.get(app.state, ""))
 
 
 def grouped(user: User, page) -> list[Group]:

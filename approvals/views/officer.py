@@ -26,6 +26,7 @@ from approvals.models import OPEN_STATES, Procedure, State, User
 from approvals.roles import Role
 from approvals.selectors import worklist as selector
 from approvals.selectors.worklist import LEVELS
+from approvals.waiting import WAITS_FOR
 
 LEVEL_LABELS = {
     "severe": _("Past the statutory limit"),
@@ -34,16 +35,6 @@ LEVEL_LABELS = {
     "green": _("Running normally"),
     "paused": _("Paused"),
     "none": _("Clock stopped"),
-}
-
-#: What an open case waits for, by state: short, for a table cell.
-WAITS_FOR = {
-    State.RECEIVED: _("acceptance"),
-    State.CORRECTION: _("the applicant's corrections"),
-    State.UNDER_REVIEW: _("decision"),
-    State.ARRIVED: _("filing decision"),
-    State.PAUSED: _("special procedure"),
-    State.GRANTED: _("certificate service"),
 }
 
 #: Procedure names short enough for a table cell (the full name is the cell's title).

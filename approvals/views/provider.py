@@ -15,10 +15,11 @@ from approvals.holidays import work_calendar
 from approvals.roles import Role
 from approvals.selectors.provider import queue
 from approvals.views.common import chosen_filters, list_context, require_role
+from approvals.waiting import PROVIDER_CHECK
 
 PROVIDER_FILTERS = [
     ("", gettext_lazy("All")),
-    ("waiting", gettext_lazy("Awaiting your check")),
+    ("waiting", PROVIDER_CHECK),
     ("forwarded", gettext_lazy("Sent to the administration")),
     ("withdrawn", gettext_lazy("Withdrawn")),
 ]
